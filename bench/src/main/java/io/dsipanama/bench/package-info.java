@@ -1,0 +1,4 @@
+/**
+ * JMH micro benchmarks and the multi-process harness that reproduce the seed papers' figures.
+ */
+package io.dsipanama.bench;

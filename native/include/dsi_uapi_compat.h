@@ -1,0 +1,35 @@
+/*
+ * Kernel UAPI constants newer than the headers some build machines have (Debian 12 ships Linux 6.1
+ * UAPI headers and liburing 2.3). Each value is pinned to the kernel release that introduced it and is
+ * only defined when the system header lacks it; the layout probe reports which constants came from here.
+ */
+#ifndef DSI_UAPI_COMPAT_H
+#define DSI_UAPI_COMPAT_H
+
+/* include/uapi/linux/io_uring.h, Linux 6.2 */
+#ifndef IORING_SEND_ZC_REPORT_USAGE
+#define IORING_SEND_ZC_REPORT_USAGE (1U << 3)
+#define DSI_COMPAT_IORING_SEND_ZC_REPORT_USAGE 1
+#endif
+#ifndef IORING_NOTIF_USAGE_ZC_COPIED
+#define IORING_NOTIF_USAGE_ZC_COPIED (1U << 31)
+#define DSI_COMPAT_IORING_NOTIF_USAGE_ZC_COPIED 1
+#endif
+
+/* include/uapi/linux/userfaultfd.h, Linux 6.1 has these; kept for older headers */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#define DSI_COMPAT_UFFD_FEATURE_WP_UNPOPULATED 1
+#endif
+
+/* include/uapi/linux/mman.h / asm-generic/mman-common.h, Linux 5.14 */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define DSI_COMPAT_MADV_POPULATE_READ 1
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#define DSI_COMPAT_MADV_POPULATE_WRITE 1
+#endif
+
+#endif
