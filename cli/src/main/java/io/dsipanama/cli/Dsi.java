@@ -1,0 +1,44 @@
+package io.dsipanama.cli;
+
+import java.io.PrintStream;
+
+/**
+ * The {@code dsi} command. {@code bin/dsi} finds a JDK, builds the project when needed and runs this
+ * with the right JVM flags.
+ */
+public final class Dsi {
+    static final String USAGE = """
+            usage: dsi COMMAND [OPTIONS]
+              doctor [--json]   what this machine offers: kernel features, privileges, limits
+              test              (bin/dsi only) install build dependencies and run the whole test suite
+              help              this text
+            """;
+
+    private Dsi() {
+    }
+
+    public static void main(String[] argv) {
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        try {
+            return switch (argv[0]) {
+                case "doctor" -> Doctor.run(argv, out);
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    yield 0;
+                }
+                default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
+            };
+        } catch (Args.UsageException e) {
+            err.println("dsi: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+    }
+}
