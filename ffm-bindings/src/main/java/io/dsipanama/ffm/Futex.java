@@ -3,6 +3,7 @@ package io.dsipanama.ffm;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -16,7 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>The futexes are shared, not {@code FUTEX_PRIVATE_FLAG}: the kernel keys them on the page of the
  * file behind the mapping, so a waiter and a waker in different processes that map the same file (memfd,
  * {@code /dev/shm}) meet on the same word wherever each mapped it. The word is named by a native segment
- * and an offset into it, which must be 4-byte aligned.
+ * and an offset into it, which must be 4-byte aligned. A hot path slices its word once and passes that
+ * slice with offset 0, so a call allocates nothing.
  *
  * <p>Threading: any thread may call any method. A futex orders nothing by itself: the waker stores the
  * new value (release) before {@link #wake}, and the woken thread reads it (acquire) after {@link #wait}
@@ -89,6 +91,7 @@ public final class Futex {
     }
 
     private static MemorySegment word(MemorySegment segment, long offset) {
+        Objects.checkFromIndexSize(offset, JAVA_INT.byteSize(), segment.byteSize());
         if (!segment.isNative()) {
             throw new IllegalArgumentException("a futex word must be in native memory");
         }
@@ -96,7 +99,8 @@ public final class Futex {
             throw new IllegalArgumentException("futex word at 0x" + Long.toHexString(segment.address() + offset)
                     + " is not 4-byte aligned");
         }
-        return segment.asSlice(offset, JAVA_INT.byteSize());
+        // A word slice made once and passed with offset 0 costs no allocation here.
+        return offset == 0 ? segment : segment.asSlice(offset, JAVA_INT.byteSize());
     }
 
     private static int waited(String op, long rc, MemorySegment word, int expected, String timeName, long time) {
