@@ -20,3 +20,9 @@ DSI_PROBE_ENTRY("compat:MADV_POPULATE_READ", 1);
 #ifdef DSI_COMPAT_MADV_POPULATE_WRITE
 DSI_PROBE_ENTRY("compat:MADV_POPULATE_WRITE", 1);
 #endif
+
+/* The values themselves, whether they came from the system headers or from the compat header, so the
+ * Java constants are checked either way. */
+PROBE_CONST(IORING_SEND_ZC_REPORT_USAGE);
+PROBE_CONST(IORING_NOTIF_USAGE_ZC_COPIED);
+PROBE_CONST(UFFD_FEATURE_WP_UNPOPULATED);
