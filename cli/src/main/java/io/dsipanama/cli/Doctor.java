@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.dsipanama.ffm.Feature;
+import io.dsipanama.ffm.SchedFeatures;
 
 /**
  * {@code dsi doctor [--json]}: probes every kernel feature and privilege the project uses, once, and
@@ -48,6 +49,7 @@ final class Doctor {
     static List<Feature> probeAll() {
         List<Feature> all = new ArrayList<>();
         add(all, "system", SystemFeatures::features);
+        add(all, "sched", SchedFeatures::features);
         return all;
     }
 
