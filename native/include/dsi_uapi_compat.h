@@ -16,7 +16,7 @@
 #define DSI_COMPAT_IORING_NOTIF_USAGE_ZC_COPIED 1
 #endif
 
-/* include/uapi/linux/userfaultfd.h, Linux 6.1 has these; kept for older headers */
+/* include/uapi/linux/userfaultfd.h, Linux 6.4 (the 6.1 headers lack it) */
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
 #define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
 #define DSI_COMPAT_UFFD_FEATURE_WP_UNPOPULATED 1
