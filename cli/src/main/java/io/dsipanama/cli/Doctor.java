@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import io.dsipanama.ffm.Feature;
 import io.dsipanama.ffm.SchedFeatures;
+import io.dsipanama.ffm.UserfaultfdFeatures;
 
 /**
  * {@code dsi doctor [--json]}: probes every kernel feature and privilege the project uses, once, and
@@ -49,6 +50,7 @@ final class Doctor {
     static List<Feature> probeAll() {
         List<Feature> all = new ArrayList<>();
         add(all, "system", SystemFeatures::features);
+        add(all, "userfaultfd", UserfaultfdFeatures::features);
         add(all, "sched", SchedFeatures::features);
         return all;
     }
