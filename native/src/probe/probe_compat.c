@@ -20,3 +20,9 @@ DSI_PROBE_ENTRY("compat:MADV_POPULATE_READ", 1);
 #ifdef DSI_COMPAT_MADV_POPULATE_WRITE
 DSI_PROBE_ENTRY("compat:MADV_POPULATE_WRITE", 1);
 #endif
+
+/*
+ * compatConstantsAreReported wants every compat constant probed by value too; the Userfaultfd binding
+ * will declare this one, an equal duplicate entry from its own probe file is harmless.
+ */
+PROBE_CONST(UFFD_FEATURE_WP_UNPOPULATED);
