@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import io.dsipanama.ffm.Feature;
+import io.dsipanama.ffm.IoUringFeatures;
 import io.dsipanama.ffm.SchedFeatures;
 import io.dsipanama.ffm.UserfaultfdFeatures;
 
@@ -50,6 +51,7 @@ final class Doctor {
     static List<Feature> probeAll() {
         List<Feature> all = new ArrayList<>();
         add(all, "system", SystemFeatures::features);
+        add(all, "io_uring", IoUringFeatures::features);
         add(all, "userfaultfd", UserfaultfdFeatures::features);
         add(all, "sched", SchedFeatures::features);
         return all;

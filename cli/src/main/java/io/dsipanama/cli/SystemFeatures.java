@@ -26,7 +26,9 @@ final class SystemFeatures {
     static Feature kernel() {
         String release;
         try {
-            release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+            // readAllLines, not readString: a sysctl read at a non-zero offset is end-of-file, and readString
+            // may read the first byte alone first.
+            release = String.join("", Files.readAllLines(Path.of("/proc/sys/kernel/osrelease"))).trim();
         } catch (IOException e) {
             return Feature.no("kernel", "cannot read /proc/sys/kernel/osrelease: " + e.getMessage());
         }
