@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "dsi_native.h"
+#include "dsi_shim.h"
 
 #ifndef USERFAULTFD_IOC_NEW
 #define USERFAULTFD_IOC_NEW _IO(0xAA, 0x00)

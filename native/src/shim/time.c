@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "dsi_native.h"
+#include "dsi_shim.h"
 
 #define DSI_NS_PER_S 1000000000L
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dsi_native.h"
+#include "dsi_shim.h"
 #include "dsi_uffd.h"
 
 struct resolver {
