@@ -18,21 +18,22 @@ import java.util.List;
  * points are not enumerated: QPA (Zhang and Burns 2009) walks down from {@code L}, jumping to {@code h(t)},
  * and visits few of them.
  *
- * <p><b>Reporting.</b> When the test fails, the earliest violated absolute deadline is found by scanning the
- * deadlines forward up to the point QPA found. With {@code U > 1} every {@code t >= sum U_i D_i / (U - 1)}
- * is violated, because {@code h(t) > U t - sum U_i D_i}; the scan stops there. Scans are cut off after
- * {@link #MAX_SCAN_POINTS} deadlines and then report a violated point that may not be the earliest.
+ * <p><b>The first violated point.</b> QPA started at any {@code L} keeps the invariant "no deadline in
+ * {@code (t, L]} is violated", so when it stops at a violation that is the <em>last</em> violated deadline
+ * up to {@code L}. A binary search over {@code L}, each probe a QPA run, narrows that to the earliest one in at
+ * most 63 runs. With {@code U > 1} every {@code t >= sum U_i D_i / (U - 1)} is violated (because
+ * {@code h(t) > U t - sum U_i D_i}), which bounds where to start.
  *
  * <p><b>Limits.</b> Arithmetic is {@code long} nanoseconds, saturating (see {@link Saturating}); horizons
- * and bounds are computed in exact rationals. When no horizon fits in {@code long}, the busy-period iteration
- * or QPA takes more than its step limit, the set is rejected as undecided: admission control must only
- * admit what it has proved.
+ * and bounds are computed in exact rationals. All QPA runs of one analysis share {@link #MAX_QPA_STEPS}
+ * steps. When no horizon fits in a {@code long} or the steps run out before the verdict, the set is rejected
+ * as undecided: admission control must only admit what it has proved. When they run out while narrowing
+ * down the first violation, the verdict stands and the violated point reported may not be the earliest.
  */
 final class DemandAnalysis {
-    static final int MAX_SCAN_POINTS = 1 << 20;
     static final int MAX_QPA_STEPS = 1 << 24;
     static final int MAX_BUSY_PERIOD_ITERATIONS = 1 << 20;
-    private static final long SCHEDULABLE = -1;
+    private static final long NONE = -1;
     private static final long GAVE_UP = -2;
 
     private DemandAnalysis() {
@@ -44,8 +45,11 @@ final class DemandAnalysis {
         if (tasks.isEmpty()) {
             return verdict(cpu, tasks, true, u, null, "no tasks");
         }
+        int[] budget = {MAX_QPA_STEPS};
         if (u.compareTo(Rational.ONE) > 0) {
-            DemandPoint p = overloadViolation(tasks, u);
+            long limit = Saturating.below(overloadBound(tasks, u));
+            long last = lastViolation(tasks, limit < 0 ? Saturating.INFINITE - 1 : limit, budget);
+            DemandPoint p = last >= 0 ? firstViolation(tasks, last, budget) : null;
             return verdict(cpu, tasks, false, u, p, prefix + "U = " + Reasons.exact(u) + " > 1" + at(p));
         }
         if (tasks.stream().allMatch(Task::implicitDeadline)) {
@@ -56,20 +60,16 @@ final class DemandAnalysis {
             return verdict(cpu, tasks, false, u, null, prefix + "undecided, rejected: no demand-analysis horizon"
                     + " fits in 2^63-1 ns (U = " + Reasons.exact(u) + ")");
         }
-        long t = qpa(tasks, horizon);
-        if (t == SCHEDULABLE) {
+        long last = lastViolation(tasks, horizon, budget);
+        if (last == NONE) {
             return verdict(cpu, tasks, true, u, null, "U = " + Reasons.exact(u) + " and h(t) <= t at every"
                     + " absolute deadline up to L = " + Durations.format(horizon) + " (QPA)");
         }
-        if (t == GAVE_UP) {
+        if (last == GAVE_UP) {
             return verdict(cpu, tasks, false, u, null, prefix + "undecided, rejected: QPA took more than "
                     + MAX_QPA_STEPS + " steps below L = " + Durations.format(horizon));
         }
-        long d = lastDeadlineAtOrBefore(tasks, t);
-        DemandPoint p = earliestViolation(tasks, d);
-        if (p == null) {
-            p = new DemandPoint(d, demand(tasks, d), false);
-        }
+        DemandPoint p = firstViolation(tasks, last, budget);
         return verdict(cpu, tasks, false, u, p, prefix + "U = " + Reasons.exact(u) + at(p));
     }
 
@@ -97,68 +97,58 @@ final class DemandAnalysis {
     }
 
     /**
-     * QPA: {@link #SCHEDULABLE}, {@link #GAVE_UP}, or a {@code t} with {@code h(t) > t}. At the end either
-     * {@code h(t) > t} or {@code h(t) <= d_min}; the latter proves every deadline up to the horizon met.
+     * QPA from {@code limit} down: the last absolute deadline {@code <= limit} with {@code h(t) > t},
+     * {@link #NONE}, or {@link #GAVE_UP} when {@code budget[0]} steps run out. Invariant: no deadline in
+     * {@code (t, limit]} is violated; {@code h(t) < t} extends it down to {@code h(t)} because {@code h} is
+     * non-decreasing, and {@code h(t) <= d_min} ends it with nothing violated at all.
      */
-    static long qpa(List<Task> tasks, long horizon) {
+    static long lastViolation(List<Task> tasks, long limit, int[] budget) {
         long dMin = tasks.stream().mapToLong(Task::deadlineNs).min().orElseThrow();
-        long t = lastDeadlineAtOrBefore(tasks, horizon);
+        long t = lastDeadlineAtOrBefore(tasks, limit);
         if (t < 0) {
-            return SCHEDULABLE; // the busy period ends before the first deadline
+            return NONE; // the horizon ends before the first deadline
         }
         long h = demand(tasks, t);
-        for (int steps = 0; h <= t && h > dMin; steps++) {
-            if (steps == MAX_QPA_STEPS) {
+        while (h <= t && h > dMin) {
+            if (--budget[0] < 0) {
                 return GAVE_UP;
             }
             t = h < t ? h : lastDeadlineAtOrBefore(tasks, t - 1);
             h = demand(tasks, t);
         }
-        return h > t ? t : SCHEDULABLE;
+        // h(t) > t at a non-deadline t means the same demand at the deadline just before it.
+        return h > t ? lastDeadlineAtOrBefore(tasks, t) : NONE;
     }
 
     /**
-     * The first absolute deadline {@code t <= limit} with {@code h(t) > t}, scanning deadlines in increasing
-     * order; null when there is none or after {@link #MAX_SCAN_POINTS} distinct deadlines.
+     * The earliest violated deadline, given the violated deadline {@code known}: binary search for the
+     * smallest {@code L} whose {@link #lastViolation} is not {@link #NONE}.
      */
-    static DemandPoint earliestViolation(List<Task> tasks, long limit) {
-        long[] next = tasks.stream().mapToLong(Task::deadlineNs).toArray();
-        long h = 0;
-        for (int points = 0; points < MAX_SCAN_POINTS; points++) {
-            long t = Saturating.INFINITE;
-            for (long d : next) {
-                t = Math.min(t, d);
+    static DemandPoint firstViolation(List<Task> tasks, long known, int[] budget) {
+        long lo = tasks.stream().mapToLong(Task::deadlineNs).min().orElseThrow();
+        long hi = known;
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            long last = lastViolation(tasks, mid, budget);
+            if (last == GAVE_UP) {
+                return new DemandPoint(hi, demand(tasks, hi), false);
             }
-            if (t > limit || t == Saturating.INFINITE) {
-                return null;
-            }
-            for (int i = 0; i < next.length; i++) {
-                if (next[i] == t) {
-                    h = Saturating.add(h, tasks.get(i).costNs());
-                    next[i] = Saturating.add(t, tasks.get(i).periodNs());
-                }
-            }
-            if (h > t) {
-                return new DemandPoint(t, h, true);
+            if (last == NONE) {
+                lo = mid + 1;
+            } else {
+                hi = last;
             }
         }
-        return null;
+        return new DemandPoint(hi, demand(tasks, hi), true);
     }
 
-    /** {@code U > 1}: the earliest violated deadline, which lies at or before {@code sum U_i D_i / (U - 1)}. */
-    private static DemandPoint overloadViolation(List<Task> tasks, Rational u) {
+    /** {@code U > 1}: {@code ceil(sum U_i D_i / (U - 1))}, from where on every deadline is violated. */
+    private static BigInteger overloadBound(List<Task> tasks, Rational u) {
         Rational weighted = Rational.ZERO;
         for (Task k : tasks) {
             weighted = weighted.add(k.utilisation().multiply(Rational.of(k.deadlineNs())));
         }
-        BigInteger bound = weighted.divide(u.subtract(Rational.ONE)).ceil();
-        long limit = Saturating.below(bound);
-        DemandPoint p = earliestViolation(tasks, limit < 0 ? Saturating.INFINITE - 1 : limit);
-        if (p != null || limit < 0) {
-            return p;
-        }
-        long d = lastDeadlineAtOrBefore(tasks, limit);
-        return new DemandPoint(d, demand(tasks, d), false);
+        return weighted.divide(u.subtract(Rational.ONE)).ceil();
     }
 
     /** The smallest horizon that fits in a {@code long}, or -1. {@code u <= 1}. */

@@ -8,8 +8,8 @@ package io.dsipanama.rtu.admission;
  * @param tNs      an absolute deadline, nanoseconds after a synchronous release
  * @param demandNs {@code h(t)}, the demand of jobs due at or before {@code tNs}; saturates at
  *                 {@code Long.MAX_VALUE}
- * @param earliest true when no earlier absolute deadline is violated; false when the scan for the earliest
- *                 one was cut short and this is merely a violated point
+ * @param earliest true when no earlier absolute deadline is violated; false when the search for the earliest
+ *                 one ran out of steps and this is merely a violated point
  */
 public record DemandPoint(long tNs, long demandNs, boolean earliest) {
 }

@@ -50,7 +50,8 @@ public enum Policy {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown policy '" + name + "'; known: edf, rm-bound, rm-hyperbolic, rm-exact");
+        throw new IllegalArgumentException(
+                "unknown policy '" + name + "'; known: edf, rm-bound, rm-hyperbolic, rm-exact");
     }
 
     /** Analyses {@code tasks} as the whole load of processor {@code cpu}. */

@@ -35,7 +35,7 @@ public final class Rational implements Comparable<Rational> {
             denominator = denominator.negate();
         }
         BigInteger gcd = numerator.gcd(denominator);
-        if (!gcd.equals(BigInteger.ONE) && gcd.signum() != 0) {
+        if (!gcd.equals(BigInteger.ONE)) { // never 0: the denominator is not
             numerator = numerator.divide(gcd);
             denominator = denominator.divide(gcd);
         }

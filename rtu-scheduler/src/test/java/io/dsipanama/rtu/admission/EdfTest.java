@@ -85,6 +85,18 @@ class EdfTest {
     }
 
     /**
+     * The first violation can lie hundreds of millions of deadlines in: {(1,3,2), (999999990, 1000000007, 10^9)}
+     * has U = 4/3 (just under) and h(t) is about t/3 < t until the big job's deadline, h(10^9) = 333333333 + 999999990.
+     * The search narrows QPA runs down to it instead of walking the deadlines.
+     */
+    @Test
+    void firstViolationFarAwayIsFoundExactly() {
+        CpuVerdict v = Admission.analyse(Policy.EDF,
+                List.of(Task.of(1, 3, 2), Task.of(999_999_990, 1_000_000_007, 1_000_000_000)));
+        assertEquals(new DemandPoint(1_000_000_000, 1_333_333_323, true), v.firstViolation());
+    }
+
+    /**
      * Periods 2^62 - 1 and 2^62 + 1 (co-prime), costs 2^61 each: each utilisation rounds to 0.5 in a double,
      * but exactly U = 2^61 * 2^63 / (2^124 - 1) = 2^124 / (2^124 - 1) > 1. EDF must refuse it. The
      * hyperperiod (about 2^124) does not fit in a long and is never needed.

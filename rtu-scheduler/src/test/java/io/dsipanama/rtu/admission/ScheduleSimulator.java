@@ -1,6 +1,7 @@
 package io.dsipanama.rtu.admission;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,7 @@ final class ScheduleSimulator {
         }
         int n = tasks.size();
         long[] firstCompletion = new long[n];
-        java.util.Arrays.fill(firstCompletion, -1);
+        Arrays.fill(firstCompletion, -1);
         List<long[]> jobs = new ArrayList<>(); // {task, release, absolute deadline, remaining}
         boolean missed = false;
         // Long enough for the first jobs to finish even when they miss, and for every job before hyper.

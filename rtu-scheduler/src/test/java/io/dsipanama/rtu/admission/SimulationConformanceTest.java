@@ -62,7 +62,8 @@ class SimulationConformanceTest {
         for (int s = 0; s < SETS; s++) {
             List<Task> set = randomSet(random);
             CpuVerdict v = Admission.analyse(Policy.RM_EXACT, set);
-            ScheduleSimulator.Outcome sim = ScheduleSimulator.run(set, false, ScheduleSimulator.deadlineMonotonicRank(set));
+            int[] rank = ScheduleSimulator.deadlineMonotonicRank(set);
+            ScheduleSimulator.Outcome sim = ScheduleSimulator.run(set, false, rank);
             assertEquals(!sim.missed(), v.schedulable(), () -> set + ": " + v.reason());
             for (TaskVerdict t : v.tasks()) {
                 long completed = sim.firstCompletion()[t.index()];
