@@ -10,6 +10,7 @@ public final class Dsi {
     static final String USAGE = """
             usage: dsi COMMAND [OPTIONS]
               doctor [--json]   what this machine offers: kernel features, privileges, limits
+              admit ...         is a task set schedulable? exit 0 yes, 1 no, 2 usage error (dsi admit --help)
               test              (bin/dsi only) install build dependencies and run the whole test suite
               help              this text
             """;
@@ -29,6 +30,7 @@ public final class Dsi {
         try {
             return switch (argv[0]) {
                 case "doctor" -> Doctor.run(argv, out);
+                case "admit" -> AdmitCommand.run(argv, out);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;
