@@ -9,7 +9,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * {@code <unistd.h>}: close(2), read(2), write(2), ftruncate(2), unlink(2), getpid(2), sysconf(3); gettid(2)
+ * {@code <unistd.h>}: close(2), read(2), write(2), ftruncate(2), unlink(2), getpid(2), getuid(2), fchown(2),
+ * sysconf(3); gettid(2)
  * through the shim (glibc wraps it, but the shim keeps one place for raw syscalls).
  */
 @SuppressWarnings("restricted")
@@ -30,6 +31,10 @@ public final class Unistd {
             FunctionDescriptor.of(JAVA_INT, ADDRESS), Native.ERRNO);
     private static final MethodHandle GETPID = Native.libc("getpid",
             FunctionDescriptor.of(JAVA_INT), Native.CRITICAL);
+    private static final MethodHandle GETUID = Native.libc("getuid",
+            FunctionDescriptor.of(JAVA_INT), Native.CRITICAL);
+    private static final MethodHandle FCHOWN = Native.libc("fchown",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Native.ERRNO);
     private static final MethodHandle SYSCONF = Native.libc("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT), Native.ERRNO);
     private static final MethodHandle GETTID = Native.shim("dsi_gettid",
@@ -126,6 +131,29 @@ public final class Unistd {
             return (int) GETPID.invokeExact();
         } catch (Throwable t) {
             throw Native.rethrow(t);
+        }
+    }
+
+    /** The real user id of the calling process (getuid(2) cannot fail). */
+    public static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** fchown(2): sets owner and group of the file open on {@code fd}; -1 leaves that id unchanged. */
+    public static void fchown(int fd, int uid, int gid) {
+        MemorySegment state = Errno.state();
+        int rc;
+        try {
+            rc = (int) FCHOWN.invokeExact(state, fd, uid, gid);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (rc < 0) {
+            throw ErrnoException.of("fchown", Errno.read(state), "fd", fd, "uid", uid, "gid", gid);
         }
     }
 

@@ -1,0 +1,54 @@
+package io.dsipanama.stream;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A process named by pid and start time, so a recycled pid is not mistaken for the process that wrote it.
+ * The start time is field 22 of {@code /proc/PID/stat} ({@code starttime}, clock ticks since boot), which
+ * the kernel never changes for a process's life.
+ */
+public record ProcessIdentity(int pid, long startTime) {
+    /** Start time of a pid that does not exist (or cannot be read). */
+    public static final long GONE = -1;
+
+    public static ProcessIdentity self() {
+        int pid = (int) ProcessHandle.current().pid();
+        return new ProcessIdentity(pid, startTimeOf(pid));
+    }
+
+    /** Field 22 of /proc/PID/stat, or {@link #GONE}. */
+    public static long startTimeOf(int pid) {
+        if (pid <= 0) {
+            return GONE;
+        }
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException e) {
+            return GONE;
+        }
+        // comm (field 2) is in parentheses and may contain spaces and ')': fields resume after the last ')'
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            return GONE;
+        }
+        String[] rest = stat.substring(close + 1).trim().split(" ");
+        int index = 22 - 3; // rest[0] is field 3 (state)
+        if (rest.length <= index) {
+            return GONE;
+        }
+        try {
+            return Long.parseLong(rest[index]);
+        } catch (NumberFormatException e) {
+            return GONE;
+        }
+    }
+
+    /** True while this exact process runs: its pid exists and has the recorded start time. */
+    public boolean isAlive() {
+        return pid > 0 && startTime != GONE && startTimeOf(pid) == startTime;
+    }
+}
