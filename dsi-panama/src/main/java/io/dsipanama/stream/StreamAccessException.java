@@ -2,13 +2,14 @@ package io.dsipanama.stream;
 
 /**
  * The stream cannot be used by us, whatever its content: a bad name, no such stream, one already exists,
- * another owner, permissions that would let others in, not a regular file. Nothing on disk was changed.
+ * another owner, permissions that would let others in, not a regular file, or the producer (consumer) role is already held by a live process. Nothing on disk
+ * was changed.
  */
 public final class StreamAccessException extends StreamException {
     private static final long serialVersionUID = 1L;
 
     /** Which check failed. */
-    public enum Reason { BAD_NAME, NOT_FOUND, ALREADY_EXISTS, WRONG_OWNER, WRONG_MODE, NOT_REGULAR_FILE }
+    public enum Reason { BAD_NAME, NOT_FOUND, ALREADY_EXISTS, WRONG_OWNER, WRONG_MODE, NOT_REGULAR_FILE, PEER_ATTACHED }
 
     private final Reason reason;
 

@@ -6,21 +6,31 @@ package io.dsipanama.stream;
  * counter's id is never given to another (mark it deprecated instead). Each counter has one writer.
  */
 public enum StreamCounter {
-    PRODUCED(0, "produced", "producer", "packets committed"),
-    CONSUMED(1, "consumed", "consumer", "packets released after reading"),
-    BYTES_PRODUCED(2, "bytes_produced", "producer", "payload bytes committed"),
-    BYTES_CONSUMED(3, "bytes_consumed", "consumer", "payload bytes released"),
-    DROPPED_OVERFLOW_OLDEST(4, "dropped_overflow_oldest", "producer", "unconsumed packets overwritten under DROP_OLDEST"),
-    DROPPED_OVERFLOW_NEWEST(5, "dropped_overflow_newest", "producer", "new packets refused under DROP_NEWEST"),
-    EXPIRED(6, "expired", "producer", "packets whose validity ran out before they were consumed"),
-    PRODUCER_MARKED_MISSING(7, "producer_marked_missing", "producer", "slots published with the MISSING flag"),
-    SKIPPED(8, "skipped", "consumer", "packets passed over by a spool forward"),
-    REVOKED(9, "revoked", "producer", "packets whose memory the producer reclaimed"),
-    FUTEX_WAITS_PRODUCER(10, "futex_waits_producer", "producer", "times the producer slept on space_available"),
-    FUTEX_WAITS_CONSUMER(11, "futex_waits_consumer", "consumer", "times the consumer slept on data_available"),
-    FUTEX_WAKES_PRODUCER(12, "futex_wakes_producer", "consumer", "wake calls the consumer made for a waiting producer"),
-    FUTEX_WAKES_CONSUMER(13, "futex_wakes_consumer", "producer", "wake calls the producer made for a waiting consumer"),
-    CORRUPTION_DETECTED(14, "corruption_detected", "consumer", "descriptors the consumer refused as inconsistent");
+    // producer-written counters: ids 0..15, the first 128-byte block of the region
+    PRODUCED(0, "produced", "producer", "packets committed (MISSING markers not included)"),
+    BYTES_PRODUCED(1, "bytes_produced", "producer", "payload bytes committed"),
+    DROPPED_OVERFLOW_OLDEST(2, "dropped_overflow_oldest", "producer", "unconsumed packets overwritten under DROP_OLDEST"),
+    DROPPED_OVERFLOW_NEWEST(3, "dropped_overflow_newest", "producer", "new packets refused under DROP_NEWEST"),
+    EXPIRED(4, "expired", "producer", "unconsumed packets reclaimed by the producer after their validity ended"),
+    PRODUCER_MARKED_MISSING(5, "producer_marked_missing", "producer", "slots published with the MISSING flag"),
+    REVOKED(6, "revoked", "producer", "packets whose memory the producer took back while the consumer held them"),
+    FUTEX_WAITS_PRODUCER(7, "futex_waits_producer", "producer", "times the producer slept on space_available"),
+    FUTEX_WAKES_CONSUMER(8, "futex_wakes_consumer", "producer", "wake calls the producer made for a sleeping consumer"),
+    MISSING_DROPPED(9, "missing_dropped", "producer", "MISSING markers reclaimed before the consumer saw them"),
+    // consumer-written counters: ids 16..31, the second block, so the two sides never share a cache line
+    CONSUMED(16, "consumed", "consumer", "packets released after reading"),
+    BYTES_CONSUMED(17, "bytes_consumed", "consumer", "payload bytes released"),
+    SKIPPED(18, "skipped", "consumer", "packets passed over by a spool forward"),
+    EXPIRED_AT_CONSUMER(19, "expired_at_consumer", "consumer", "packets the consumer found expired and discarded"),
+    FUTEX_WAITS_CONSUMER(20, "futex_waits_consumer", "consumer", "times the consumer slept on data_available"),
+    FUTEX_WAKES_PRODUCER(21, "futex_wakes_producer", "consumer", "wake calls the consumer made for a sleeping producer"),
+    CORRUPTION_DETECTED(22, "corruption_detected", "consumer", "descriptors the consumer refused as inconsistent"),
+    TAKEN(23, "taken", "consumer", "packets delivered to the application"),
+    REVOKED_SEEN(24, "revoked_seen", "consumer", "held packets the consumer found revoked when releasing them"),
+    MISSING_SEEN(25, "missing_seen", "consumer", "MISSING markers the consumer passed");
+
+    /** First id of the consumer's block; producer ids are below it. */
+    public static final int FIRST_CONSUMER_ID = 16;
 
     private final int id;
     private final String label;

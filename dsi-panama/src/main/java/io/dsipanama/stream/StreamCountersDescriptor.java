@@ -17,28 +17,34 @@ import java.util.List;
  * <pre>
  * | offset | size | field | written by | read by | ordering |
  * | 0 | 8 | produced | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 8 | 8 | consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 16 | 8 | bytes_produced | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 24 | 8 | bytes_consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 32 | 8 | dropped_overflow_oldest | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 40 | 8 | dropped_overflow_newest | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 48 | 8 | expired | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 56 | 8 | producer_marked_missing | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 64 | 8 | skipped | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 72 | 8 | revoked | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 80 | 8 | futex_waits_producer | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 88 | 8 | futex_waits_consumer | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 96 | 8 | futex_wakes_producer | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 104 | 8 | futex_wakes_consumer | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 112 | 8 | corruption_detected | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 120 | 904 | reserved | - | - | - |
+ * | 8 | 8 | bytes_produced | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 16 | 8 | dropped_overflow_oldest | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 24 | 8 | dropped_overflow_newest | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 32 | 8 | expired | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 40 | 8 | producer_marked_missing | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 48 | 8 | revoked | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 56 | 8 | futex_waits_producer | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 64 | 8 | futex_wakes_consumer | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 72 | 8 | missing_dropped | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 80 | 48 | pad_producer_block | - | - | - |
+ * | 128 | 8 | consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 136 | 8 | bytes_consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 144 | 8 | skipped | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 152 | 8 | expired_at_consumer | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 160 | 8 | futex_waits_consumer | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 168 | 8 | futex_wakes_producer | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 176 | 8 | corruption_detected | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 184 | 8 | taken | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 192 | 8 | revoked_seen | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 200 | 8 | missing_seen | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 208 | 816 | reserved | - | - | - |
  * </pre>
  *
  * <p>Counters are statistics, not synchronisation: each has a single writer, which loads plain and stores
  * opaque (no read-modify-write instruction on the hot path), and readers load opaque, so a reader sees
- * each counter's values in order but no ordering between counters or with the ring. They share cache
- * lines between the producer's and the consumer's counters on purpose: they are written once per packet,
- * next to a cache-line transfer of the slot anyway, and packing keeps the header one page.
+ * each counter's values in order but no ordering between counters or with the ring. The producer's
+ * counters (ids 0..15) and the consumer's (ids 16..31) sit in different 128-byte blocks: both sides write
+ * theirs once per packet, and a shared line would bounce between the cores on every packet.
  */
 public final class StreamCountersDescriptor {
     public static final int SLOT_LENGTH = Long.BYTES;
@@ -62,9 +68,13 @@ public final class StreamCountersDescriptor {
         List<LayoutField> rows = new ArrayList<>();
         int end = 0;
         for (StreamCounter c : StreamCounter.values()) {
+            if (c.offset() > end) {
+                rows.add(new LayoutField(end, c.offset() - end, "pad_" + rows.get(rows.size() - 1).writtenBy() + "_block", "-",
+                        "-", "-"));
+            }
             rows.add(new LayoutField(c.offset(), SLOT_LENGTH, c.label(), c.writer(), "any",
                     "opaque: the single writer loads plain and stores opaque"));
-            end = Math.max(end, c.offset() + SLOT_LENGTH);
+            end = c.offset() + SLOT_LENGTH;
         }
         rows.add(new LayoutField(end, LENGTH - end, "reserved", "-", "-", "-"));
         return List.copyOf(rows);

@@ -2,7 +2,7 @@ package io.dsipanama.stream;
 
 /** Something about a named stream is wrong; the message says which check failed and why. */
 public abstract sealed class StreamException extends RuntimeException
-        permits StreamAccessException, StreamFormatException {
+        permits StreamAccessException, StreamFormatException, StreamPeerGoneException, StreamCorruptionException {
     private static final long serialVersionUID = 1L;
 
     StreamException(String message) {

@@ -143,6 +143,7 @@ public final class StreamHeader {
         segment.set(JAVA_LONG, CREATOR_START_TIME_OFFSET, creator.startTime());
         segment.set(JAVA_INT, COUNTERS_OFFSET_OFFSET, COUNTERS_OFFSET);
         segment.set(JAVA_INT, COUNTERS_LENGTH_OFFSET, COUNTERS_LENGTH);
+        segment.set(JAVA_LONG, SPOOL_TARGET_OFFSET, Long.MIN_VALUE); // "no spool forward asked"
     }
 
     /** The producer peer; the pid is loaded with acquire (pairs with {@link #releaseProducer}). */

@@ -31,9 +31,9 @@ import java.util.List;
  * +-------------------------------+ 512
  * | spool_target                  |   consumer asks the producer to skip ahead
  * +-------------------------------+ 640
- * | producer_position             |
+ * | producer_position, drop record|   the producer's cursor and the seqlock'd totals of what it dropped
  * +-------------------------------+ 768
- * | consumer_position             |
+ * | consumer_position, attributed |   the consumer's cursor and the drop totals it has reported
  * +-------------------------------+ 1024
  * | counters                      |   StreamCountersDescriptor (128 counters of 8 bytes)
  * +-------------------------------+ 2048
@@ -85,10 +85,22 @@ import java.util.List;
  * | 392 | 120 | pad_space_available | - | - | - |
  * | 512 | 8 | spool_target | consumer | producer | release; producer acquire (virtual time to skip to) |
  * | 520 | 120 | pad_spool_target | - | - | - |
- * | 640 | 8 | producer_position | producer | consumer | release after the slot; consumer acquire |
- * | 648 | 120 | pad_producer_position | - | - | - |
- * | 768 | 8 | consumer_position | consumer | producer | release after reading; producer acquire |
- * | 776 | 248 | pad_consumer_position | - | - | - |
+ * | 640 | 8 | producer_position | producer | any | release after the slot; readers acquire (monitors, a re-attaching producer) |
+ * | 648 | 8 | drop_record_sequence | producer | consumer | seqlock over free_position..missing_dropped_total: odd while written, release store when even; consumer acquire, re-check after |
+ * | 656 | 8 | free_position | producer | consumer | inside the drop record; every position below it is released or dropped |
+ * | 664 | 8 | dropped_oldest_total | producer | consumer | inside the drop record; positions below free_position dropped by DROP_OLDEST |
+ * | 672 | 8 | expired_total | producer | consumer | inside the drop record; positions below free_position dropped as expired |
+ * | 680 | 8 | dropped_newest_total | producer | consumer | inside the drop record; packets refused by DROP_NEWEST before free_position |
+ * | 688 | 8 | missing_dropped_total | producer | consumer | inside the drop record; MISSING markers below free_position dropped unseen |
+ * | 696 | 8 | alloc_head | producer | any | opaque; data-area byte position after the newest allocation |
+ * | 704 | 8 | last_virtual_time | producer | any | opaque; virtual time of the newest commit |
+ * | 712 | 56 | pad_producer_position | - | - | - |
+ * | 768 | 8 | consumer_position | consumer | any | release after passing a position; readers acquire |
+ * | 776 | 8 | attributed_oldest | consumer | consumer | opaque; drop-record totals this consumer has already reported (read on re-attach) |
+ * | 784 | 8 | attributed_expired | consumer | consumer | opaque; as attributed_oldest |
+ * | 792 | 8 | attributed_newest | consumer | consumer | opaque; as attributed_oldest |
+ * | 800 | 8 | attributed_missing | consumer | consumer | opaque; as attributed_oldest |
+ * | 808 | 216 | pad_consumer_position | - | - | - |
  * | 1024 | 1024 | counters | producer or consumer, one writer per counter | any | opaque; see StreamCountersDescriptor |
  * | 2048 | 2048 | reserved | - | - | - |
  * </pre>
@@ -149,7 +161,19 @@ public final class StreamHeaderDescriptor {
     public static final int SPACE_WAITERS_OFFSET = SPACE_AVAILABLE_OFFSET + 4;
     public static final int SPOOL_TARGET_OFFSET = SPACE_AVAILABLE_OFFSET + FALSE_SHARING_BLOCK;
     public static final int PRODUCER_POSITION_OFFSET = SPOOL_TARGET_OFFSET + FALSE_SHARING_BLOCK;
+    public static final int DROP_RECORD_SEQUENCE_OFFSET = PRODUCER_POSITION_OFFSET + 8;
+    public static final int FREE_POSITION_OFFSET = PRODUCER_POSITION_OFFSET + 16;
+    public static final int DROPPED_OLDEST_TOTAL_OFFSET = PRODUCER_POSITION_OFFSET + 24;
+    public static final int EXPIRED_TOTAL_OFFSET = PRODUCER_POSITION_OFFSET + 32;
+    public static final int DROPPED_NEWEST_TOTAL_OFFSET = PRODUCER_POSITION_OFFSET + 40;
+    public static final int MISSING_DROPPED_TOTAL_OFFSET = PRODUCER_POSITION_OFFSET + 48;
+    public static final int ALLOC_HEAD_OFFSET = PRODUCER_POSITION_OFFSET + 56;
+    public static final int LAST_VIRTUAL_TIME_OFFSET = PRODUCER_POSITION_OFFSET + 64;
     public static final int CONSUMER_POSITION_OFFSET = PRODUCER_POSITION_OFFSET + FALSE_SHARING_BLOCK;
+    public static final int ATTRIBUTED_OLDEST_OFFSET = CONSUMER_POSITION_OFFSET + 8;
+    public static final int ATTRIBUTED_EXPIRED_OFFSET = CONSUMER_POSITION_OFFSET + 16;
+    public static final int ATTRIBUTED_NEWEST_OFFSET = CONSUMER_POSITION_OFFSET + 24;
+    public static final int ATTRIBUTED_MISSING_OFFSET = CONSUMER_POSITION_OFFSET + 32;
     public static final int COUNTERS_OFFSET = 1024;
     public static final int COUNTERS_LENGTH = StreamCountersDescriptor.LENGTH;
 
@@ -198,10 +222,22 @@ public final class StreamHeaderDescriptor {
             new LayoutField(392, 120, "pad_space_available", "-", "-", "-"),
             new LayoutField(512, 8, "spool_target", "consumer", "producer", "release; producer acquire (virtual time to skip to)"),
             new LayoutField(520, 120, "pad_spool_target", "-", "-", "-"),
-            new LayoutField(640, 8, "producer_position", "producer", "consumer", "release after the slot; consumer acquire"),
-            new LayoutField(648, 120, "pad_producer_position", "-", "-", "-"),
-            new LayoutField(768, 8, "consumer_position", "consumer", "producer", "release after reading; producer acquire"),
-            new LayoutField(776, 248, "pad_consumer_position", "-", "-", "-"),
+            new LayoutField(640, 8, "producer_position", "producer", "any", "release after the slot; readers acquire (monitors, a re-attaching producer)"),
+            new LayoutField(648, 8, "drop_record_sequence", "producer", "consumer", "seqlock over free_position..missing_dropped_total: odd while written, release store when even; consumer acquire, re-check after"),
+            new LayoutField(656, 8, "free_position", "producer", "consumer", "inside the drop record; every position below it is released or dropped"),
+            new LayoutField(664, 8, "dropped_oldest_total", "producer", "consumer", "inside the drop record; positions below free_position dropped by DROP_OLDEST"),
+            new LayoutField(672, 8, "expired_total", "producer", "consumer", "inside the drop record; positions below free_position dropped as expired"),
+            new LayoutField(680, 8, "dropped_newest_total", "producer", "consumer", "inside the drop record; packets refused by DROP_NEWEST before free_position"),
+            new LayoutField(688, 8, "missing_dropped_total", "producer", "consumer", "inside the drop record; MISSING markers below free_position dropped unseen"),
+            new LayoutField(696, 8, "alloc_head", "producer", "any", "opaque; data-area byte position after the newest allocation"),
+            new LayoutField(704, 8, "last_virtual_time", "producer", "any", "opaque; virtual time of the newest commit"),
+            new LayoutField(712, 56, "pad_producer_position", "-", "-", "-"),
+            new LayoutField(768, 8, "consumer_position", "consumer", "any", "release after passing a position; readers acquire"),
+            new LayoutField(776, 8, "attributed_oldest", "consumer", "consumer", "opaque; drop-record totals this consumer has already reported (read on re-attach)"),
+            new LayoutField(784, 8, "attributed_expired", "consumer", "consumer", "opaque; as attributed_oldest"),
+            new LayoutField(792, 8, "attributed_newest", "consumer", "consumer", "opaque; as attributed_oldest"),
+            new LayoutField(800, 8, "attributed_missing", "consumer", "consumer", "opaque; as attributed_oldest"),
+            new LayoutField(808, 216, "pad_consumer_position", "-", "-", "-"),
             new LayoutField(1024, 1024, "counters", "producer or consumer, one writer per counter", "any", "opaque; see StreamCountersDescriptor"),
             new LayoutField(2048, 2048, "reserved", "-", "-", "-"));
 

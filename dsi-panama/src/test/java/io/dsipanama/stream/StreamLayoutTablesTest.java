@@ -54,7 +54,19 @@ class StreamLayoutTablesTest {
                 Map.entry("space_waiters", StreamHeaderDescriptor.SPACE_WAITERS_OFFSET),
                 Map.entry("spool_target", StreamHeaderDescriptor.SPOOL_TARGET_OFFSET),
                 Map.entry("producer_position", StreamHeaderDescriptor.PRODUCER_POSITION_OFFSET),
+                Map.entry("drop_record_sequence", StreamHeaderDescriptor.DROP_RECORD_SEQUENCE_OFFSET),
+                Map.entry("free_position", StreamHeaderDescriptor.FREE_POSITION_OFFSET),
+                Map.entry("dropped_oldest_total", StreamHeaderDescriptor.DROPPED_OLDEST_TOTAL_OFFSET),
+                Map.entry("expired_total", StreamHeaderDescriptor.EXPIRED_TOTAL_OFFSET),
+                Map.entry("dropped_newest_total", StreamHeaderDescriptor.DROPPED_NEWEST_TOTAL_OFFSET),
+                Map.entry("missing_dropped_total", StreamHeaderDescriptor.MISSING_DROPPED_TOTAL_OFFSET),
+                Map.entry("alloc_head", StreamHeaderDescriptor.ALLOC_HEAD_OFFSET),
+                Map.entry("last_virtual_time", StreamHeaderDescriptor.LAST_VIRTUAL_TIME_OFFSET),
                 Map.entry("consumer_position", StreamHeaderDescriptor.CONSUMER_POSITION_OFFSET),
+                Map.entry("attributed_oldest", StreamHeaderDescriptor.ATTRIBUTED_OLDEST_OFFSET),
+                Map.entry("attributed_expired", StreamHeaderDescriptor.ATTRIBUTED_EXPIRED_OFFSET),
+                Map.entry("attributed_newest", StreamHeaderDescriptor.ATTRIBUTED_NEWEST_OFFSET),
+                Map.entry("attributed_missing", StreamHeaderDescriptor.ATTRIBUTED_MISSING_OFFSET),
                 Map.entry("counters", StreamHeaderDescriptor.COUNTERS_OFFSET));
         assertConstants(f, constants);
         assertEquals(StreamHeaderDescriptor.COUNTERS_LENGTH, field(f, "counters").size());
@@ -85,7 +97,9 @@ class StreamLayoutTablesTest {
                 "length", PacketDescriptorDescriptor.LENGTH_OFFSET,
                 "flags", PacketDescriptorDescriptor.FLAGS_OFFSET,
                 "expiry", PacketDescriptorDescriptor.EXPIRY_OFFSET,
-                "state", PacketDescriptorDescriptor.STATE_OFFSET));
+                "state", PacketDescriptorDescriptor.STATE_OFFSET,
+                "allocation", PacketDescriptorDescriptor.ALLOCATION_OFFSET,
+                "lost_newest", PacketDescriptorDescriptor.LOST_NEWEST_OFFSET));
         assertJavadocTable(PacketDescriptorDescriptor.class, f);
     }
 
@@ -102,8 +116,13 @@ class StreamLayoutTablesTest {
         }
         // pinned ids: changing one would make old readers misread new files
         assertEquals(0, StreamCounter.PRODUCED.id());
-        assertEquals(4, StreamCounter.DROPPED_OVERFLOW_OLDEST.id());
-        assertEquals(14, StreamCounter.CORRUPTION_DETECTED.id());
+        assertEquals(2, StreamCounter.DROPPED_OVERFLOW_OLDEST.id());
+        assertEquals(16, StreamCounter.CONSUMED.id());
+        assertEquals(22, StreamCounter.CORRUPTION_DETECTED.id());
+        for (StreamCounter c : StreamCounter.values()) {
+            assertEquals(c.writer().equals("consumer"), c.id() >= StreamCounter.FIRST_CONSUMER_ID, c + " in the wrong block");
+            assertTrue(c.id() < 2 * StreamCounter.FIRST_CONSUMER_ID, c + " beyond the consumer block");
+        }
         assertTiles(StreamCountersDescriptor.FIELDS, StreamCountersDescriptor.LENGTH);
         assertJavadocTable(StreamCountersDescriptor.class, StreamCountersDescriptor.FIELDS);
     }

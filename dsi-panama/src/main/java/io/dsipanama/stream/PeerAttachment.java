@@ -1,0 +1,112 @@
+package io.dsipanama.stream;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.dsipanama.stream.StreamHeaderDescriptor.*;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Holds the producer or the consumer role of a stream through its peer block (one producer and one
+ * consumer per stream). Attaching CASes the pid from 0, {@link #DETACHED} or a dead process's pid to {@link #ATTACHING},
+ * writes the start time, then stores the pid with release, so a reader never pairs a new pid with an old
+ * start time. A live holder makes attaching fail with {@link StreamAccessException.Reason#PEER_ATTACHED}.
+ *
+ * <p><b>Threading.</b> Any thread; one instance per attached role.
+ */
+final class PeerAttachment {
+    /** pid value while an attacher writes the start time. */
+    static final int ATTACHING = -1;
+
+    /** pid value left by a holder that detached cleanly (closed): the peer is gone, not yet absent. */
+    static final int DETACHED = -2;
+
+    private static final VarHandle INT = JAVA_INT.varHandle();
+    private static final VarHandle LONG_OPAQUE = JAVA_LONG.varHandle();
+    private static final long ATTACH_WAIT_NS = 2_000_000_000L;
+
+    private final MemorySegment header;
+    private final StreamRole role;
+    private final int block;
+    private final ProcessIdentity self;
+    private boolean attached;
+
+    private PeerAttachment(MemorySegment header, StreamRole role, ProcessIdentity self) {
+        this.header = header;
+        this.role = role;
+        this.block = role == StreamRole.PRODUCER ? PRODUCER_PEER_OFFSET : CONSUMER_PEER_OFFSET;
+        this.self = self;
+    }
+
+    /** Takes {@code role} of the stream whose header is {@code header}, or throws if a live process holds it. */
+    static PeerAttachment attach(String stream, MemorySegment header, StreamRole role) {
+        PeerAttachment a = new PeerAttachment(header, role, ProcessIdentity.self());
+        a.take(stream);
+        return a;
+    }
+
+    private void take(String stream) {
+        long deadline = System.nanoTime() + ATTACH_WAIT_NS;
+        while (true) {
+            int pid = (int) INT.getAcquire(header, (long) block + PEER_PID);
+            if (pid == ATTACHING && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(1_000_000); // another process is attaching; it will finish or time out
+                continue;
+            }
+            if (pid > 0) {
+                ProcessIdentity holder = new ProcessIdentity(pid, header.get(JAVA_LONG, block + PEER_START_TIME));
+                if (holder.isAlive() && !holder.equals(self)) {
+                    throw new StreamAccessException(StreamAccessException.Reason.PEER_ATTACHED, "stream '" + stream
+                            + "' already has a " + role.name().toLowerCase() + ": pid " + pid + " is alive");
+                }
+                if (holder.equals(self)) {
+                    throw new StreamAccessException(StreamAccessException.Reason.PEER_ATTACHED, "stream '" + stream
+                            + "': this process is already its " + role.name().toLowerCase());
+                }
+            }
+            if (INT.compareAndSet(header, (long) block + PEER_PID, pid, ATTACHING)) {
+                header.set(JAVA_LONG, block + PEER_START_TIME, self.startTime());
+                heartbeat(System.nanoTime());
+                // pairs with the getAcquire above and in StreamHeader.acquirePeer: the start time is visible
+                INT.setRelease(header, (long) block + PEER_PID, self.pid());
+                attached = true;
+                return;
+            }
+        }
+    }
+
+    /** The other side's identity (pid 0: none attached yet; pid {@link #ATTACHING}: attaching). */
+    ProcessIdentity peer() {
+        int other = role == StreamRole.PRODUCER ? CONSUMER_PEER_OFFSET : PRODUCER_PEER_OFFSET;
+        int pid = (int) INT.getAcquire(header, (long) other + PEER_PID);
+        return new ProcessIdentity(pid, header.get(JAVA_LONG, other + PEER_START_TIME));
+    }
+
+    /** True if the other side attached once and then closed, or its process no longer runs. */
+    boolean peerGone() {
+        ProcessIdentity peer = peer();
+        return peer.pid() == DETACHED || peer.pid() > 0 && !peer.isAlive();
+    }
+
+    /** Why {@link #peerGone()} is true, for the exception message. */
+    String peerGoneReason() {
+        ProcessIdentity peer = peer();
+        String other = role == StreamRole.PRODUCER ? "consumer" : "producer";
+        return peer.pid() == DETACHED ? "the " + other + " closed the stream"
+                : "the " + other + " (pid " + peer.pid() + ") is gone";
+    }
+
+    void heartbeat(long monotonicNs) {
+        LONG_OPAQUE.setOpaque(header, (long) block + PEER_LIVENESS, monotonicNs);
+    }
+
+    /** Gives the role up (idempotent); the start time stays for monitors. */
+    void detach() {
+        if (attached) {
+            attached = false;
+            INT.compareAndSet(header, (long) block + PEER_PID, self.pid(), DETACHED);
+        }
+    }
+}

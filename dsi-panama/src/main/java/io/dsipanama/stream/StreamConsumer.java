@@ -1,0 +1,428 @@
+package io.dsipanama.stream;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+
+import static io.dsipanama.stream.PacketDescriptorDescriptor.*;
+import static io.dsipanama.stream.StreamHeaderDescriptor.*;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The one consumer of a stream: takes packets in position order, in place (a read-only view of the shared
+ * data area, never a copy), and accounts for every position it does not deliver, by {@link LossReason}.
+ *
+ * <p><b>Taking position p.</b> The slot's sequence says whether p is there yet ({@code 2p+2}), still to
+ * come (less), or overwritten (more: the consumer was lapped and reads the producer's {@link DropRecord}
+ * to jump ahead and attribute what it missed). For a present packet the consumer reads the descriptor under
+ * the seqlock, checks offset and length against the data area, then decides with one CAS on the slot's
+ * state: a MISSING marker is passed ({@code RELEASED}), an expired packet discarded
+ * ({@code CONSUMER_EXPIRED}), one older than the spool-forward target skipped ({@code SKIPPED}), anything
+ * else taken ({@code TAKEN}). A failed CAS means the producer dropped it meanwhile: the consumer looks again.
+ * A state the producer set (dropped oldest, expired, dropped marker) is counted under its reason.
+ *
+ * <p><b>Blocking.</b> {@link #poll()} never blocks and makes no system call. {@link #take(long)} sleeps on
+ * the {@code data_available} futex when nothing is there, with the waiter flag raised, so the producer
+ * makes a wake call only then; it wakes at least every 100 ms to notice a producer that died.
+ *
+ * <p><b>Threading.</b> One thread at a time: the consumer is not thread-safe. The producer runs
+ * concurrently, usually in another process.
+ */
+public final class StreamConsumer implements AutoCloseable {
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final long WAIT_SLICE_NS = 100_000_000L;
+
+    private final StreamMapping mapping;
+    private final String name;
+    private final StreamSpec spec;
+    private final MemorySegment header;
+    private final MemorySegment data;
+    private final StreamHeader counters;
+    private final Slots slots;
+    private final Signal dataSignal;
+    private final Signal spaceSignal;
+    private final DropRecord dropRecord;
+    private final PeerAttachment peer;
+    private final Packet[] packets;
+    private final long dataLength;
+    private final int maxPacket;
+    private final boolean expires;
+    private final long[] pending = new long[LossReason.ALL.length];
+    private final long[] lostTotal = new long[LossReason.ALL.length];
+    private final long[] attributed = new long[DropRecord.FIELDS];
+    private final long[] record = new long[DropRecord.FIELDS];
+
+    private long cursor;
+    private long spoolTarget = Long.MIN_VALUE;
+    private boolean closed;
+
+    private StreamConsumer(StreamMapping mapping) {
+        this.mapping = mapping;
+        this.name = mapping.name();
+        this.spec = mapping.spec();
+        this.header = mapping.headerSegment();
+        this.data = mapping.dataSegment();
+        this.counters = mapping.header();
+        this.slots = new Slots(mapping.controlSegment(), spec.descriptorCount());
+        this.dataSignal = new Signal(header, DATA_AVAILABLE_OFFSET, DATA_WAITERS_OFFSET);
+        this.spaceSignal = new Signal(header, SPACE_AVAILABLE_OFFSET, SPACE_WAITERS_OFFSET);
+        this.dropRecord = new DropRecord(header);
+        this.dataLength = mapping.layout().dataLength();
+        this.maxPacket = spec.maxPacketBytes();
+        this.expires = spec.mode() == StreamMode.REAL_TIME && spec.validityTicks() != Long.MAX_VALUE;
+        this.packets = new Packet[spec.descriptorCount()];
+        for (int i = 0; i < packets.length; i++) {
+            packets[i] = new Packet(this, slots, data);
+        }
+        this.peer = PeerAttachment.attach(name, header, StreamRole.CONSUMER);
+        resume();
+    }
+
+    /** Becomes the consumer of stream {@code name} (waits up to 2 s for a stream still being created). */
+    public static StreamConsumer open(StreamDirectory directory, String name) {
+        StreamMapping mapping = directory.open(name, StreamRole.CONSUMER);
+        try {
+            return new StreamConsumer(mapping);
+        } catch (RuntimeException | Error e) {
+            mapping.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Continues where the previous consumer (closed or dead) stopped: its cursor, the drop totals it had
+     * already reported, its spool target. Packets it still held are released, so the producer can reuse them.
+     */
+    private void resume() {
+        cursor = (long) LONG.getAcquire(header, (long) CONSUMER_POSITION_OFFSET);
+        attributed[DropRecord.OLDEST] = header.get(JAVA_LONG, ATTRIBUTED_OLDEST_OFFSET);
+        attributed[DropRecord.EXPIRED] = header.get(JAVA_LONG, ATTRIBUTED_EXPIRED_OFFSET);
+        attributed[DropRecord.NEWEST] = header.get(JAVA_LONG, ATTRIBUTED_NEWEST_OFFSET);
+        attributed[DropRecord.MISSING] = header.get(JAVA_LONG, ATTRIBUTED_MISSING_OFFSET);
+        spoolTarget = (long) LONG.getAcquire(header, (long) SPOOL_TARGET_OFFSET);
+        if (dropRecord.read(record)) {
+            boolean freed = false;
+            for (long p = Math.max(record[DropRecord.FREE], cursor - spec.descriptorCount()); p < cursor; p++) {
+                long base = slots.base(p);
+                freed |= slots.casState(base, state(p, STATE_TAKEN), state(p, STATE_RELEASED));
+            }
+            if (freed) {
+                spaceSignal.signal();
+            }
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public StreamSpec spec() {
+        return spec;
+    }
+
+    /** The next position this consumer will look at. */
+    public long position() {
+        return cursor;
+    }
+
+    /** The virtual time now, by the stream's mapping of CLOCK_MONOTONIC. */
+    public long virtualTimeNow() {
+        return spec.toVirtualTime(System.nanoTime());
+    }
+
+    /** True once the producer attached and then closed or died. */
+    public boolean isProducerGone() {
+        return peer.peerGone();
+    }
+
+    /** Positions lost for {@code reason} since this consumer attached (including ones not yet reported). */
+    public long lost(LossReason reason) {
+        return lostTotal[reason.ordinal()];
+    }
+
+    /**
+     * Spool forward (DSI): from now on, packets with a virtual time before {@code virtualTime} are discarded
+     * (counted {@link LossReason#SKIPPED}), and the producer can see the target ({@link StreamProducer#spoolTarget()})
+     * to save producing them. A target below the current one is ignored.
+     */
+    public void spoolForward(long virtualTime) {
+        if (virtualTime > spoolTarget) {
+            spoolTarget = virtualTime;
+            // pairs with the getAcquire in StreamProducer.spoolTarget()
+            LONG.setRelease(header, (long) SPOOL_TARGET_OFFSET, virtualTime);
+        }
+    }
+
+    /** The next packet, or null if none is there now. Never blocks, never makes a system call. */
+    public Packet poll() {
+        if (closed) {
+            throw new IllegalStateException("stream '" + name + "': consumer closed");
+        }
+        while (true) {
+            long p = cursor;
+            long base = slots.base(p);
+            long sequence = slots.acquireSequence(base);
+            long expected = publishedSequence(p);
+            if (sequence < expected) {
+                return null;
+            }
+            if (sequence > expected) {
+                if (!catchUp(p)) {
+                    return null;
+                }
+                continue;
+            }
+            long virtualTime = slots.virtualTime(base);
+            long offset = slots.dataOffset(base);
+            int length = slots.length(base);
+            int flags = slots.flags(base);
+            long expiry = slots.expiry(base);
+            int lostNewest = slots.lostNewest(base);
+            if (slots.recheckSequence(base) != expected) {
+                continue; // overwritten while we read: look again
+            }
+            long state = slots.acquireState(base);
+            if (Slots.positionOf(state) > p) {
+                continue; // lapped between the re-check and the state load: the sequence will say so
+            }
+            if (Slots.positionOf(state) != p) {
+                refuse(p, base, state, "state word 0x" + Long.toHexString(state) + " belongs to position "
+                        + Slots.positionOf(state));
+            }
+            int code = Slots.code(state);
+            if (code == STATE_READY) {
+                Packet packet = decide(p, base, state, virtualTime, offset, length, flags, expiry, lostNewest);
+                if (packet != null) {
+                    return packet;
+                }
+            } else if (code == STATE_DROPPED_OLDEST || code == STATE_EXPIRED || code == STATE_DROPPED_MISSING) {
+                int total = code == STATE_DROPPED_OLDEST ? DropRecord.OLDEST
+                        : code == STATE_EXPIRED ? DropRecord.EXPIRED : DropRecord.MISSING;
+                attributed[total]++;
+                lose(code == STATE_DROPPED_OLDEST ? LossReason.OVERFLOW
+                        : code == STATE_EXPIRED ? LossReason.EXPIRED : LossReason.MISSING, 1);
+                storeAttributed();
+                advance(p, lostNewest);
+            } else if (code == STATE_TAKEN || code == STATE_REVOKED) {
+                // held by a consumer before us that died before moving the cursor: nobody will release it
+                slots.casState(base, state(p, STATE_TAKEN), state(p, STATE_RELEASED));
+                lose(LossReason.REVOKED, 1);
+                advance(p, lostNewest);
+                spaceSignal.signal();
+            } else {
+                refuse(p, base, state, "state code " + code + " is impossible for a position not yet taken");
+            }
+        }
+    }
+
+    /** Decides about a READY packet; returns it if taken, null if it was passed (or the producer won the race). */
+    private Packet decide(long p, long base, long state, long virtualTime, long offset, int length, int flags,
+                          long expiry, int lostNewest) {
+        if ((flags & FLAG_MISSING) != 0) {
+            if (pass(p, base, state, STATE_RELEASED, lostNewest)) {
+                lose(LossReason.MISSING, 1);
+                counters.addCounter(StreamCounter.MISSING_SEEN, 1);
+            }
+            return null;
+        }
+        if (offset < 0 || length < 0 || length > maxPacket || offset > dataLength - length || flags != 0) {
+            refuse(p, base, state, "descriptor offset " + offset + " length " + length + " flags " + flags
+                    + " is outside the data area of " + dataLength + " bytes (max packet " + maxPacket + ")");
+            return null;
+        }
+        if (expires && System.nanoTime() >= spec.toMonotonicNs(expiry)) {
+            if (pass(p, base, state, STATE_CONSUMER_EXPIRED, lostNewest)) {
+                lose(LossReason.EXPIRED, 1);
+                counters.addCounter(StreamCounter.EXPIRED_AT_CONSUMER, 1);
+            }
+            return null;
+        }
+        if (virtualTime < spoolTarget) {
+            if (pass(p, base, state, STATE_SKIPPED, lostNewest)) {
+                lose(LossReason.SKIPPED, 1);
+                counters.addCounter(StreamCounter.SKIPPED, 1);
+            }
+            return null;
+        }
+        if (!slots.casState(base, state, state(p, STATE_TAKEN))) {
+            return null; // the producer dropped it meanwhile: poll() looks again
+        }
+        int slot = (int) (p & (packets.length - 1));
+        Packet packet = packets[slot];
+        if (packet.isHeld()) {
+            // the application still holds the packet the producer revoked from this slot: leave that object
+            // to it (it reports invalid) and use a fresh one; only after a revocation, so not a hot path
+            packet = new Packet(this, slots, data);
+            packets[slot] = packet;
+        }
+        advance(p, lostNewest);
+        packet.fill(p, base, virtualTime, expiry, offset, length, pending);
+        java.util.Arrays.fill(pending, 0);
+        counters.addCounter(StreamCounter.TAKEN, 1);
+        return packet;
+    }
+
+    /** CASes a READY packet to a final consumer state and advances; false if the producer won the race. */
+    private boolean pass(long p, long base, long state, int code, int lostNewest) {
+        if (!slots.casState(base, state, state(p, code))) {
+            return false;
+        }
+        advance(p, lostNewest);
+        spaceSignal.signal();
+        return true;
+    }
+
+    private void advance(long p, int lostNewest) {
+        if (lostNewest != 0) {
+            attributed[DropRecord.NEWEST] += lostNewest;
+            lose(LossReason.OVERFLOW, lostNewest);
+            storeAttributed();
+        }
+        cursor = p + 1;
+        // pairs with the getAcquire in StreamProducer.consumerPosition(), monitors and a successor's resume()
+        LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor);
+    }
+
+    /**
+     * The slot of position {@code p} already holds a later packet: the producer dropped p and more. Jumps to
+     * the drop record's free position and attributes the positions jumped over with its totals.
+     */
+    private boolean catchUp(long p) {
+        if (!dropRecord.read(record) || record[DropRecord.FREE] <= p) {
+            return false; // the producer is mid-update: try again on the next poll
+        }
+        long jumped = record[DropRecord.FREE] - p;
+        long oldest = record[DropRecord.OLDEST] - attributed[DropRecord.OLDEST];
+        long expired = record[DropRecord.EXPIRED] - attributed[DropRecord.EXPIRED];
+        long missing = record[DropRecord.MISSING] - attributed[DropRecord.MISSING];
+        long newest = record[DropRecord.NEWEST] - attributed[DropRecord.NEWEST];
+        long explained = oldest + expired + missing;
+        if (oldest < 0 || expired < 0 || missing < 0 || newest < 0 || explained != jumped) {
+            // totals that cannot be (a consumer before us died between two stores, or garbage): count, go on
+            counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+            lose(LossReason.OVERFLOW, Math.max(0, jumped - Math.max(0, explained)));
+        }
+        lose(LossReason.OVERFLOW, Math.max(0, oldest) + Math.max(0, newest));
+        lose(LossReason.EXPIRED, Math.max(0, expired));
+        lose(LossReason.MISSING, Math.max(0, missing));
+        System.arraycopy(record, 1, attributed, 1, DropRecord.FIELDS - 1);
+        storeAttributed();
+        cursor = record[DropRecord.FREE];
+        LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor); // pairs as in advance()
+        return true;
+    }
+
+    private void lose(LossReason reason, long n) {
+        pending[reason.ordinal()] += n;
+        lostTotal[reason.ordinal()] += n;
+    }
+
+    private void storeAttributed() {
+        LONG.setOpaque(header, (long) ATTRIBUTED_OLDEST_OFFSET, attributed[DropRecord.OLDEST]);
+        LONG.setOpaque(header, (long) ATTRIBUTED_EXPIRED_OFFSET, attributed[DropRecord.EXPIRED]);
+        LONG.setOpaque(header, (long) ATTRIBUTED_NEWEST_OFFSET, attributed[DropRecord.NEWEST]);
+        LONG.setOpaque(header, (long) ATTRIBUTED_MISSING_OFFSET, attributed[DropRecord.MISSING]);
+    }
+
+    /**
+     * Steps over position {@code p} whose descriptor is impossible and throws; returns instead if the
+     * producer changed the state meanwhile (then poll() looks again).
+     */
+    private void refuse(long p, long base, long state, String what) {
+        // the producer frees a RELEASED slot like any other, so the stream stays usable
+        if (!slots.casState(base, state, state(p, STATE_RELEASED))) {
+            return;
+        }
+        counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+        lose(LossReason.CORRUPT, 1);
+        advance(p, 0);
+        spaceSignal.signal();
+        throw new StreamCorruptionException(p, "stream '" + name + "': position " + p + ": " + what);
+    }
+
+    /**
+     * The next packet, waiting up to {@code timeoutNs} (negative: forever). Returns null on timeout; throws
+     * {@link StreamPeerGoneException} once the producer closed or died and every packet it left was taken.
+     */
+    public Packet take(long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (true) {
+            Packet packet = poll();
+            if (packet != null) {
+                return packet;
+            }
+            long now = System.nanoTime();
+            long remaining = timeoutNs < 0 ? WAIT_SLICE_NS : deadline - now;
+            if (remaining <= 0) {
+                return null;
+            }
+            if (peer.peerGone()) {
+                packet = poll(); // what it published before going is still ours
+                if (packet != null) {
+                    return packet;
+                }
+                reportTrailingRefusals();
+                throw new StreamPeerGoneException(StreamRole.PRODUCER, peer.peer(), "stream '" + name + "': "
+                        + peer.peerGoneReason() + "; every packet it published was delivered or accounted for");
+            }
+            peer.heartbeat(now);
+            int observed = dataSignal.prepare();
+            packet = poll();
+            if (packet != null) {
+                dataSignal.done();
+                return packet;
+            }
+            counters.addCounter(StreamCounter.FUTEX_WAITS_CONSUMER, 1);
+            dataSignal.await(observed, Math.min(remaining, WAIT_SLICE_NS));
+            dataSignal.done();
+        }
+    }
+
+    /**
+     * Packets DROP_NEWEST refused after the last published one are normally reported with the next packet;
+     * when the producer is gone there is none, so they are reported from its counter.
+     */
+    private void reportTrailingRefusals() {
+        long trailing = counters.opaqueCounter(StreamCounter.DROPPED_OVERFLOW_NEWEST) - attributed[DropRecord.NEWEST];
+        if (trailing > 0) {
+            attributed[DropRecord.NEWEST] += trailing;
+            lose(LossReason.OVERFLOW, trailing);
+            storeAttributed();
+        }
+    }
+
+    boolean release(long p, long base, int length) {
+        if (slots.casState(base, state(p, STATE_TAKEN), state(p, STATE_RELEASED))) {
+            counters.addCounter(StreamCounter.CONSUMED, 1);
+            counters.addCounter(StreamCounter.BYTES_CONSUMED, length);
+            if (spaceSignal.signal()) {
+                counters.addCounter(StreamCounter.FUTEX_WAKES_PRODUCER, 1);
+            }
+            return true;
+        }
+        lose(LossReason.REVOKED, 1);
+        counters.addCounter(StreamCounter.REVOKED_SEEN, 1);
+        return false;
+    }
+
+    /** A snapshot of the stream's counters and cursors. */
+    public StreamStats stats() {
+        return StreamStats.read(mapping);
+    }
+
+    /** Detaches (a blocked producer then learns the consumer is gone) and unmaps. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        peer.detach();
+        spaceSignal.signal();
+        mapping.close();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamConsumer[" + name + " at " + cursor + "]";
+    }
+}

@@ -1,0 +1,22 @@
+package io.dsipanama.stream;
+
+/**
+ * A value read from the shared header or control area is impossible (an offset or length outside the data
+ * area, a state word of another position, a sequence that cannot happen): another process wrote garbage.
+ * The reader refused it before making any slice, counted it, and stepped past it; the stream stays usable.
+ */
+public final class StreamCorruptionException extends StreamException {
+    private static final long serialVersionUID = 1L;
+
+    private final long position;
+
+    StreamCorruptionException(long position, String message) {
+        super(message);
+        this.position = position;
+    }
+
+    /** The stream position whose descriptor was refused. */
+    public long position() {
+        return position;
+    }
+}

@@ -1,0 +1,462 @@
+package io.dsipanama.stream;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
+import static io.dsipanama.stream.PacketDescriptorDescriptor.*;
+import static io.dsipanama.stream.StreamHeaderDescriptor.*;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The one producer of a stream (DSI §4.2): claims regions of the data area, lets the caller write them in
+ * place, and publishes each as a packet with its virtual time. The data area is managed as a byte ring in
+ * publication order; a packet that does not fit before the end starts at offset 0 (the gap is freed with
+ * it). Allocations are rounded up to {@link #ALIGNMENT} bytes, so two packets never share a cache line.
+ *
+ * <p><b>Room.</b> A claim needs a free descriptor and contiguous bytes. When there are none the producer,
+ * in this order: frees positions the consumer is done with (released, or discarded as expired or skipped);
+ * reclaims the oldest packets whose validity ended (counted {@code expired}, or {@code revoked} if the
+ * consumer still holds one); then applies the {@link OverflowPolicy}: DROP_OLDEST drops (or revokes) the
+ * oldest packet; DROP_NEWEST refuses the claim, counts it, and tells the consumer through the next packet;
+ * BLOCK refuses ({@link #tryClaim}) or waits ({@link #claim(int, long)}). All of this reads shared state only
+ * when room runs out: in steady state a claim touches only the producer's own words.
+ *
+ * <p><b>Threading.</b> One thread at a time: the producer is not thread-safe. It may run in any process;
+ * the consumer may run concurrently in another one. {@link #close()} may be called once the producing
+ * thread stopped.
+ */
+public final class StreamProducer implements AutoCloseable {
+    /** Alignment of every allocation in the data area: one cache line. */
+    public static final int ALIGNMENT = CACHE_LINE;
+
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final long WAIT_SLICE_NS = 100_000_000L;
+
+    private final StreamMapping mapping;
+    private final String name;
+    private final StreamSpec spec;
+    private final MemorySegment header;
+    private final MemorySegment data;
+    private final StreamHeader counters;
+    private final Slots slots;
+    private final Signal dataSignal;
+    private final Signal spaceSignal;
+    private final DropRecord dropRecord;
+    private final PeerAttachment peer;
+    private final Claim claim;
+    private final long dataLength;
+    private final int descriptorCount;
+    private final boolean expires;
+    private final long[] record = new long[DropRecord.FIELDS];
+
+    private long position;       // next position to publish
+    private long allocHead;      // data-area byte position after the newest allocation (never wraps)
+    private long allocOffset;    // allocHead % dataLength, kept incrementally
+    private long lastVirtualTime;
+    private int refusedSincePublish;
+    private boolean claimed;
+    private boolean closed;
+
+    private StreamProducer(StreamMapping mapping) {
+        this.mapping = mapping;
+        this.name = mapping.name();
+        this.spec = mapping.spec();
+        this.header = mapping.headerSegment();
+        this.data = mapping.dataSegment();
+        this.counters = mapping.header();
+        this.slots = new Slots(mapping.controlSegment(), spec.descriptorCount());
+        this.dataSignal = new Signal(header, DATA_AVAILABLE_OFFSET, DATA_WAITERS_OFFSET);
+        this.spaceSignal = new Signal(header, SPACE_AVAILABLE_OFFSET, SPACE_WAITERS_OFFSET);
+        this.dropRecord = new DropRecord(header);
+        this.dataLength = mapping.layout().dataLength();
+        this.descriptorCount = spec.descriptorCount();
+        this.expires = spec.mode() == StreamMode.REAL_TIME && spec.validityTicks() != Long.MAX_VALUE;
+        this.claim = new Claim(this, data);
+        this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
+        recover();
+    }
+
+    /** Creates stream {@code name} in {@code directory} and becomes its producer. */
+    public static StreamProducer create(StreamDirectory directory, String name, StreamSpec spec) {
+        return attach(directory.create(name, spec));
+    }
+
+    /** Becomes the producer of the existing stream {@code name} (the previous one closed or died). */
+    public static StreamProducer open(StreamDirectory directory, String name) {
+        return attach(directory.open(name, StreamRole.PRODUCER));
+    }
+
+    private static StreamProducer attach(StreamMapping mapping) {
+        try {
+            return new StreamProducer(mapping);
+        } catch (RuntimeException | Error e) {
+            mapping.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Rebuilds the private cursors from shared memory, so a producer can take over from one that died: the
+     * drop record gives the free position and totals, and positions whose slot is complete count as
+     * published even if the dead producer did not get to store {@code producer_position}. A slot left
+     * half-written (odd sequence) is simply written again: the consumer never saw it as complete.
+     */
+    private void recover() {
+        long published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
+        while (slots.acquireSequence(slots.base(published)) == publishedSequence(published)) {
+            published++;
+        }
+        position = published;
+        if (!dropRecord.read(record) || record[DropRecord.FREE] > position
+                || position - record[DropRecord.FREE] > descriptorCount) {
+            throw new StreamCorruptionException(position, "stream '" + name + "': drop record (free position "
+                    + record[DropRecord.FREE] + ") is inconsistent with producer position " + position);
+        }
+        allocHead = header.get(JAVA_LONG, ALLOC_HEAD_OFFSET);
+        if (position > 0) {
+            // the dead producer may have published its last packet without storing alloc_head
+            long last = slots.base(position - 1);
+            long allocation = slots.allocation(last);
+            long start = allocation + Math.floorMod(slots.dataOffset(last) - Math.floorMod(allocation, dataLength),
+                    dataLength);
+            allocHead = Math.max(allocHead, start + align(slots.length(last)));
+            lastVirtualTime = slots.virtualTime(last);
+        }
+        allocOffset = Math.floorMod(allocHead, dataLength);
+        dropRecord.publish(record);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public StreamSpec spec() {
+        return spec;
+    }
+
+    /** The next position to be published (= packets and markers published so far). */
+    public long position() {
+        return position;
+    }
+
+    /** The virtual time now, by the stream's mapping of CLOCK_MONOTONIC. */
+    public long virtualTimeNow() {
+        return spec.toVirtualTime(System.nanoTime());
+    }
+
+    /**
+     * The consumer's spool-forward target (DSI: "skip until virtual time T"): the consumer will discard
+     * packets with an earlier virtual time, so the producer may skip producing them. {@code Long.MIN_VALUE}
+     * if the consumer never asked.
+     */
+    public long spoolTarget() {
+        return (long) LONG.getAcquire(header, (long) SPOOL_TARGET_OFFSET);
+    }
+
+    /** The consumer's cursor: every position below it was taken, discarded or dropped. */
+    public long consumerPosition() {
+        return (long) LONG.getAcquire(header, (long) CONSUMER_POSITION_OFFSET);
+    }
+
+    /** True once a consumer attached and then closed or died (a new one may still attach). */
+    public boolean isConsumerGone() {
+        return peer.peerGone();
+    }
+
+    /**
+     * Claims {@code length} bytes (0..maxPacketBytes) without waiting. Returns the claim to write into and
+     * commit, or {@code null} when there is no room under the stream's policy: DROP_NEWEST counts the refusal
+     * as a dropped packet (reported to the consumer with the next packet); BLOCK counts nothing (retry, or
+     * use {@link #claim(int, long)}). DROP_OLDEST always succeeds. One claim may be outstanding at a time.
+     */
+    public Claim tryClaim(int length) {
+        checkClaimable(length);
+        long offset = makeRoom(align(length), spec.policy() == OverflowPolicy.DROP_OLDEST);
+        if (offset < 0) {
+            refused();
+            return null;
+        }
+        return claim.open(offset, length);
+    }
+
+    /**
+     * Like {@link #tryClaim} but, under BLOCK, waits up to {@code timeoutNs} (negative: forever) for the
+     * consumer to make room, sleeping on a futex (a wake-up costs the consumer a system call only while the
+     * producer sleeps). Returns null on timeout. Throws {@link StreamPeerGoneException} when the consumer
+     * that held the packets in the way died or closed. Under the other policies it does not wait.
+     */
+    public Claim claim(int length, long timeoutNs) {
+        if (spec.policy() != OverflowPolicy.BLOCK) {
+            return tryClaim(length);
+        }
+        checkClaimable(length);
+        int aligned = align(length);
+        long offset = awaitRoom(aligned, timeoutNs);
+        return offset < 0 ? null : claim.open(offset, length);
+    }
+
+    /** Copying convenience: claims, copies {@code source}, commits. False when {@link #tryClaim} found no room. */
+    public boolean offer(MemorySegment source, long virtualTime) {
+        return offer(source, virtualTime, 0);
+    }
+
+    /** Copying convenience with {@link #claim(int, long)}'s waiting. */
+    public boolean offer(MemorySegment source, long virtualTime, long timeoutNs) {
+        int length = Math.toIntExact(source.byteSize());
+        Claim c = timeoutNs == 0 ? tryClaim(length) : claim(length, timeoutNs);
+        if (c == null) {
+            return false;
+        }
+        MemorySegment.copy(source, 0, data, c.offset(), length);
+        c.commit(virtualTime);
+        return true;
+    }
+
+    /**
+     * Publishes "no data for virtual time {@code virtualTime}" (DSI §4.1): a descriptor with the MISSING flag
+     * and no data, which the consumer counts as {@link LossReason#MISSING}. Needs a free descriptor like a
+     * packet; returns false when there is none (BLOCK, or DROP_NEWEST which counts the refusal).
+     */
+    public boolean markMissing(long virtualTime) {
+        if (claimed) {
+            throw new IllegalStateException("stream '" + name + "': a claim is outstanding; commit or abort it first");
+        }
+        checkVirtualTime(virtualTime);
+        long offset = makeRoom(0, spec.policy() == OverflowPolicy.DROP_OLDEST);
+        if (offset < 0) {
+            refused();
+            return false;
+        }
+        publish(virtualTime, offset, 0, FLAG_MISSING, allocHead);
+        counters.addCounter(StreamCounter.PRODUCER_MARKED_MISSING, 1);
+        return true;
+    }
+
+    void commit(Claim c, long virtualTime, int length) {
+        if (length < 0 || length > c.length()) {
+            throw new IllegalArgumentException("commit length " + length + " outside the claimed 0.." + c.length());
+        }
+        checkVirtualTime(virtualTime);
+        publish(virtualTime, c.offset(), length, 0, c.allocation());
+        allocHead = c.start() + align(length);
+        allocOffset = c.offset() + align(length);
+        if (allocOffset == dataLength) {
+            allocOffset = 0;
+        }
+        LONG.setOpaque(header, (long) ALLOC_HEAD_OFFSET, allocHead);
+        claimed = false;
+        counters.addCounter(StreamCounter.PRODUCED, 1);
+        counters.addCounter(StreamCounter.BYTES_PRODUCED, length);
+    }
+
+    void abort() {
+        claimed = false;
+    }
+
+    private void publish(long virtualTime, long offset, int length, int flags, long allocation) {
+        long base = slots.base(position);
+        long expiry = saturatingAdd(virtualTime, spec.validityTicks());
+        slots.open(base, position);
+        slots.write(base, virtualTime, offset, length, flags, expiry, state(position, STATE_READY), allocation,
+                refusedSincePublish);
+        slots.close(base, position);
+        refusedSincePublish = 0;
+        lastVirtualTime = virtualTime;
+        position++;
+        // pairs with the getAcquire in recover() and in monitors
+        LONG.setRelease(header, (long) PRODUCER_POSITION_OFFSET, position);
+        LONG.setOpaque(header, (long) LAST_VIRTUAL_TIME_OFFSET, virtualTime);
+        if (dataSignal.signal()) {
+            counters.addCounter(StreamCounter.FUTEX_WAKES_CONSUMER, 1);
+        }
+    }
+
+    private void refused() {
+        if (spec.policy() == OverflowPolicy.DROP_NEWEST) {
+            refusedSincePublish++;
+            counters.addCounter(StreamCounter.DROPPED_OVERFLOW_NEWEST, 1);
+        }
+    }
+
+    /** Waits (BLOCK) for room for {@code aligned} bytes; the data offset, or -1 on timeout. */
+    private long awaitRoom(int aligned, long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        while (true) {
+            long offset = makeRoom(aligned, false);
+            if (offset >= 0) {
+                return offset;
+            }
+            long now = System.nanoTime();
+            long remaining = timeoutNs < 0 ? WAIT_SLICE_NS : deadline - now;
+            if (remaining <= 0) {
+                return -1;
+            }
+            if (peer.peerGone() && consumerPosition() < position) {
+                throw new StreamPeerGoneException(StreamRole.CONSUMER, peer.peer(), "stream '" + name
+                        + "': producer blocked for room, but " + peer.peerGoneReason());
+            }
+            peer.heartbeat(now);
+            int observed = spaceSignal.prepare();
+            offset = makeRoom(aligned, false);
+            if (offset >= 0) {
+                spaceSignal.done();
+                return offset;
+            }
+            counters.addCounter(StreamCounter.FUTEX_WAITS_PRODUCER, 1);
+            spaceSignal.await(observed, Math.min(remaining, WAIT_SLICE_NS));
+            spaceSignal.done();
+        }
+    }
+
+    /**
+     * Finds room for {@code aligned} bytes and a descriptor, freeing and (if {@code dropOldest}) dropping the
+     * oldest positions as needed. Returns the data offset, or -1. Publishes the drop record if it moved.
+     */
+    private long makeRoom(int aligned, boolean dropOldest) {
+        long free = record[DropRecord.FREE];
+        long nowNs = Long.MIN_VALUE;
+        try {
+            while (true) {
+                long start = allocOffset + aligned <= dataLength ? allocHead : allocHead + (dataLength - allocOffset);
+                long tail = free < position ? slots.allocation(slots.base(free)) : start;
+                if (position - free < descriptorCount && start + aligned - tail <= dataLength) {
+                    return start == allocHead ? allocOffset : 0;
+                }
+                if (free == position) {
+                    throw new IllegalStateException("stream '" + name + "': " + aligned + " bytes cannot fit "
+                            + dataLength); // unreachable: aligned <= maxPacket <= dataLength
+                }
+                if (nowNs == Long.MIN_VALUE && expires) {
+                    nowNs = System.nanoTime();
+                }
+                if (!freeOldest(free, nowNs, dropOldest)) {
+                    return -1;
+                }
+                free++;
+            }
+        } finally {
+            if (free != record[DropRecord.FREE]) {
+                record[DropRecord.FREE] = free;
+                dropRecord.publish(record);
+            }
+        }
+    }
+
+    /**
+     * Frees position {@code p} (the oldest not yet freed) if the consumer is done with it, if it expired,
+     * or if {@code dropOldest}. Returns false if it must stay.
+     */
+    private boolean freeOldest(long p, long nowNs, boolean dropOldest) {
+        long base = slots.base(p);
+        while (true) {
+            long state = slots.acquireState(base);
+            if (Slots.positionOf(state) != p) {
+                throw new StreamCorruptionException(p, "stream '" + name + "': slot of position " + p
+                        + " has state word 0x" + Long.toHexString(state) + " of position " + Slots.positionOf(state));
+            }
+            int code = Slots.code(state);
+            if (isFinal(code)) {
+                record[DropRecord.NEWEST] += slots.lostNewest(base);
+                return true;
+            }
+            boolean expired = expires && nowNs >= spec.toMonotonicNs(slots.expiry(base));
+            if (!expired && !dropOldest) {
+                return false;
+            }
+            int drop;
+            StreamCounter counter;
+            int total;
+            if (code == STATE_TAKEN) {
+                drop = STATE_REVOKED;
+                counter = StreamCounter.REVOKED;
+                total = -1;
+            } else if (code == STATE_READY && (slots.flags(base) & FLAG_MISSING) != 0) {
+                drop = STATE_DROPPED_MISSING;
+                counter = StreamCounter.MISSING_DROPPED;
+                total = DropRecord.MISSING;
+            } else if (code == STATE_READY) {
+                drop = expired ? STATE_EXPIRED : STATE_DROPPED_OLDEST;
+                counter = expired ? StreamCounter.EXPIRED : StreamCounter.DROPPED_OVERFLOW_OLDEST;
+                total = expired ? DropRecord.EXPIRED : DropRecord.OLDEST;
+            } else {
+                throw new StreamCorruptionException(p, "stream '" + name + "': slot of position " + p
+                        + " has unknown state code " + code);
+            }
+            if (slots.casState(base, state, state(p, drop))) {
+                if (total >= 0) {
+                    record[total]++;
+                }
+                record[DropRecord.NEWEST] += slots.lostNewest(base);
+                counters.addCounter(counter, 1);
+                return true;
+            }
+            // the consumer changed the state (took, released or discarded it): decide again
+        }
+    }
+
+    private void checkClaimable(int length) {
+        if (claimed) {
+            throw new IllegalStateException("stream '" + name + "': a claim is outstanding; commit or abort it first");
+        }
+        if (closed) {
+            throw new IllegalStateException("stream '" + name + "': producer closed");
+        }
+        if (length < 0 || length > spec.maxPacketBytes()) {
+            throw new IllegalArgumentException("stream '" + name + "': packet of " + length + " bytes, the stream "
+                    + "takes 0.." + spec.maxPacketBytes());
+        }
+    }
+
+    private void checkVirtualTime(long virtualTime) {
+        if (virtualTime < lastVirtualTime) {
+            throw new IllegalArgumentException("stream '" + name + "': virtual time " + virtualTime
+                    + " is before the previous packet's " + lastVirtualTime + " (virtual time never goes back)");
+        }
+    }
+
+    Claim opened() {
+        claimed = true;
+        return claim;
+    }
+
+    long allocationFor(long offset) {
+        return position == record[DropRecord.FREE] ? startFor(offset) : allocHead;
+    }
+
+    long startFor(long offset) {
+        return offset == allocOffset ? allocHead : allocHead + (dataLength - allocOffset);
+    }
+
+    static int align(int length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    }
+
+    /** A snapshot of the stream's counters and cursors (any process may take one, see {@link StreamStats}). */
+    public StreamStats stats() {
+        return StreamStats.read(mapping);
+    }
+
+    /** Detaches (the consumer then sees "producer closed" once it drained the stream) and unmaps. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LONG.setOpaque(header, (long) ALLOC_HEAD_OFFSET, allocHead);
+        peer.detach();
+        dataSignal.signal(); // a sleeping consumer re-checks and learns we are gone
+        mapping.close();
+    }
+
+    @Override
+    public String toString() {
+        return "StreamProducer[" + Objects.requireNonNull(name) + " at " + position + "]";
+    }
+}

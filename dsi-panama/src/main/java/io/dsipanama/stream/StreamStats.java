@@ -1,0 +1,62 @@
+package io.dsipanama.stream;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+import static io.dsipanama.stream.StreamHeaderDescriptor.*;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * A snapshot of a live stream taken from shared memory without disturbing it: only loads, no CAS and no
+ * store, so an observer in another process ({@code bin/dsi streams}) cannot slow or confuse the peers.
+ * Fields are read one by one (opaque or acquire), so the snapshot is not atomic: counters may be a packet
+ * apart from each other and from the positions.
+ *
+ * @param counters          every {@link StreamCounter}'s value
+ * @param producerPosition  positions published
+ * @param consumerPosition  the consumer's cursor (taken, discarded or dropped below it)
+ * @param freePosition      the producer's free cursor (reusable below it)
+ * @param fillPackets       published positions the consumer has not passed yet
+ * @param lastVirtualTime   virtual time of the newest commit
+ * @param producer          producer pid and start time (pid 0: never attached, -2: closed)
+ * @param consumer          consumer pid and start time
+ * @param producerAlive     the producer process runs
+ * @param consumerAlive     the consumer process runs
+ * @param producerLivenessNs CLOCK_MONOTONIC of the producer's last heartbeat (attach or wait)
+ * @param consumerLivenessNs CLOCK_MONOTONIC of the consumer's last heartbeat
+ */
+public record StreamStats(Map<StreamCounter, Long> counters, long producerPosition, long consumerPosition,
+                          long freePosition, long fillPackets, long lastVirtualTime, ProcessIdentity producer,
+                          ProcessIdentity consumer, boolean producerAlive, boolean consumerAlive,
+                          long producerLivenessNs, long consumerLivenessNs) {
+    private static final VarHandle LONG = JAVA_LONG.varHandle();
+
+    public StreamStats {
+        counters = Collections.unmodifiableMap(new EnumMap<>(counters));
+    }
+
+    /** Reads a snapshot through any mapping of the stream (an {@link StreamRole#OBSERVER} one is enough). */
+    public static StreamStats read(StreamMapping mapping) {
+        MemorySegment h = mapping.headerSegment();
+        StreamHeader header = mapping.header();
+        Map<StreamCounter, Long> counters = new EnumMap<>(StreamCounter.class);
+        for (StreamCounter c : StreamCounter.values()) {
+            counters.put(c, header.opaqueCounter(c));
+        }
+        long consumerPosition = (long) LONG.getAcquire(h, (long) CONSUMER_POSITION_OFFSET);
+        long producerPosition = (long) LONG.getAcquire(h, (long) PRODUCER_POSITION_OFFSET);
+        ProcessIdentity producer = header.acquireProducer();
+        ProcessIdentity consumer = header.acquireConsumer();
+        return new StreamStats(counters, producerPosition, consumerPosition,
+                (long) LONG.getOpaque(h, (long) FREE_POSITION_OFFSET), Math.max(0, producerPosition - consumerPosition),
+                (long) LONG.getOpaque(h, (long) LAST_VIRTUAL_TIME_OFFSET), producer, consumer, producer.isAlive(),
+                consumer.isAlive(), header.opaqueProducerLiveness(), header.opaqueConsumerLiveness());
+    }
+
+    public long counter(StreamCounter counter) {
+        return counters.get(counter);
+    }
+}
