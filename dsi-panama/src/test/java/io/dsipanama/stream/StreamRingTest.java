@@ -166,13 +166,13 @@ class StreamRingTest {
     @Test
     void expiredPacketsAreNeverDeliveredAndTheProducerReclaimsThem() throws Exception {
         StreamSpec s = StreamSpec.builder().descriptorCount(8).dataBytes(1 << 20).maxPacketBytes(1 << 16)
-                .policy(OverflowPolicy.BLOCK).mode(StreamMode.REAL_TIME).nsPerTick(1_000_000).validityTicks(5).build();
+                .policy(OverflowPolicy.BLOCK).mode(StreamMode.REAL_TIME).nsPerTick(1_000_000).validityTicks(500).build();
         try (StreamProducer p = StreamProducer.create(root.dir, "s", s);
              StreamConsumer c = StreamConsumer.open(root.dir, "s")) {
             for (int i = 0; i < 8; i++) {
                 produce(p, p.virtualTimeNow(), 100);
             }
-            Thread.sleep(20);
+            Thread.sleep(600);
             for (int i = 0; i < 8; i++) {
                 produce(p, p.virtualTimeNow(), 100); // BLOCK, full, but all expired: reclaimed
             }
@@ -182,7 +182,7 @@ class StreamRingTest {
             assertEquals(8, k.lostBefore(LossReason.EXPIRED));
             assertTrue(System.nanoTime() < k.expiryNs());
             k.release();
-            Thread.sleep(20);
+            Thread.sleep(600);
             assertNull(c.poll(), "the rest expired while queued");
             assertEquals(15, c.lost(LossReason.EXPIRED));
             assertEquals(7, c.stats().counter(StreamCounter.EXPIRED_AT_CONSUMER));
@@ -263,6 +263,34 @@ class StreamRingTest {
             assertEquals(1, k.virtualTime());
             assertEquals(1, k.lostBefore(LossReason.CORRUPT));
             assertEquals(1, c.stats().counter(StreamCounter.CORRUPTION_DETECTED));
+        }
+    }
+
+    @Test
+    void theHotPathsAllocateNothing() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        StreamSpec s = StreamSpec.builder().descriptorCount(64).dataBytes(1 << 20).maxPacketBytes(4096)
+                .policy(OverflowPolicy.DROP_OLDEST).mode(StreamMode.REAL_TIME).build();
+        try (StreamProducer p = StreamProducer.create(root.dir, "s", s);
+             StreamConsumer c = StreamConsumer.open(root.dir, "s")) {
+            long[] allocated = new long[2];
+            for (int round = 0; round < 2; round++) { // round 0 warms up (class loading, JIT)
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 200_000; i++) {
+                    Claim k = p.tryClaim(256);
+                    k.buffer().set(java.lang.foreign.ValueLayout.JAVA_LONG, k.offset(), i);
+                    k.commit(p.virtualTimeNow());
+                    if ((i & 3) == 3) {
+                        for (Packet q; (q = c.poll()) != null; ) {
+                            q.buffer().get(java.lang.foreign.ValueLayout.JAVA_LONG, q.offset());
+                            q.release();
+                        }
+                    }
+                }
+                allocated[round] = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertTrue(allocated[1] < 4096, "claim/commit/poll/release allocated " + allocated[1]
+                    + " bytes for 200000 packets after warm-up");
         }
     }
 
