@@ -29,8 +29,10 @@ import io.dsipanama.ffm.Unistd;
  * <h2>Data area</h2>
  * Every descriptor may carry a packet of {@code maxPacketBytes}; giving each descriptor that much data
  * space means a full ring can never run out of data bytes first, so overflow is decided by descriptors
- * alone. The total is rounded up to pages because the data area is mapped, protected and reclaimed in
- * pages (§4.3).
+ * alone. The producer lays packets out as a byte ring, each rounded up to {@link StreamProducer#ALIGNMENT},
+ * and a packet that does not fit before the end of the area starts again at 0, leaving a gap of less than
+ * one packet: so the area holds {@code count + 1} aligned maximum packets. The total is rounded up to pages
+ * because the data area is mapped, protected and reclaimed in pages (§4.3).
  *
  * @param descriptorCount ring size, a power of two
  * @param dataBytes       data-area bytes, a page multiple
@@ -66,8 +68,8 @@ public record StreamSizing(int descriptorCount, long dataBytes, int maxPacketByt
                     + " descriptors, more than " + StreamSpec.MAX_DESCRIPTORS);
         }
         int count = nextPowerOfTwo((int) needed);
-        long data = StreamHeaderDescriptor.roundUp(Math.multiplyExact((long) count, maxPacketBytes),
-                Unistd.pageSize());
+        long data = StreamHeaderDescriptor.roundUp(Math.multiplyExact((long) count + 1,
+                StreamHeaderDescriptor.roundUp(maxPacketBytes, StreamProducer.ALIGNMENT)), Unistd.pageSize());
         if (data > StreamSpec.MAX_DATA_BYTES) {
             throw new IllegalArgumentException(count + " descriptors of " + maxPacketBytes + " bytes need " + data
                     + " data bytes, more than " + StreamSpec.MAX_DATA_BYTES);

@@ -75,6 +75,25 @@ class StreamRingTest {
     }
 
     @Test
+    void aSizedRingHoldsEveryDescriptorFullOfMaximumPacketsWhateverTheWrapPoint() {
+        StreamSizing sizing = StreamSizing.forPeriodicStream(1_000_000, 0, 3000, 5_000_000);
+        try (StreamProducer p = StreamProducer.create(root.dir, "s", StreamSpec.builder().sizing(sizing)
+                .policy(OverflowPolicy.BLOCK).build());
+             StreamConsumer c = StreamConsumer.open(root.dir, "s")) {
+            for (int round = 0; round < 50; round++) {
+                produce(p, round * 1000L, 1 + round * 37 % 3000); // moves the wrap point around
+                c.poll().release();
+                for (int i = 0; i < sizing.descriptorCount(); i++) {
+                    produce(p, round * 1000L + 1 + i, 3000);
+                }
+                for (Packet k; (k = c.poll()) != null; ) {
+                    k.release();
+                }
+            }
+        }
+    }
+
+    @Test
     void dropOldestKeepsTheNewestAndReportsTheRestExactly() {
         try (StreamProducer p = StreamProducer.create(root.dir, "s", spec(8, OverflowPolicy.DROP_OLDEST).build());
              StreamConsumer c = StreamConsumer.open(root.dir, "s")) {

@@ -23,7 +23,7 @@ class StreamSizingTest {
         StreamSizing s = StreamSizing.forPeriodicStream(40_000_000, 10_000_000, 600_000, 75_000_000);
         assertEquals(4, s.inFlight());
         assertEquals(8, s.descriptorCount());
-        assertEquals(StreamHeaderDescriptor.roundUp(8L * 600_000, PAGE), s.dataBytes());
+        assertEquals(StreamHeaderDescriptor.roundUp(9L * 600_000, PAGE), s.dataBytes()); // 8 + 1 for the wrap gap
         assertEquals(0, s.dataBytes() % PAGE);
     }
 
@@ -33,7 +33,7 @@ class StreamSizingTest {
         StreamSizing s = StreamSizing.forPeriodicStream(1_000_000, 500_000, 4096, 1_500_000);
         assertEquals(3, s.inFlight());
         assertEquals(8, s.descriptorCount());
-        assertEquals(8 * 4096, s.dataBytes());
+        assertEquals(9 * 4096, s.dataBytes());
         // one ns more: ceil -> 3 + 1 = 4 in flight, +2 = 6 -> 8 still
         assertEquals(4, StreamSizing.forPeriodicStream(1_000_000, 500_001, 4096, 1_500_000).inFlight());
         // power-of-two boundary: 6 in flight + 2 = 8 stays 8; 7 + 2 = 9 goes to 16
