@@ -11,6 +11,9 @@ public final class Dsi {
             usage: dsi COMMAND [OPTIONS]
               doctor [--json]   what this machine offers: kernel features, privileges, limits
               admit ...         is a task set schedulable? exit 0 yes, 1 no, 2 usage error (dsi admit --help)
+              produce NAME ...  write verifiable packets into a stream (dsi produce --help)
+              consume NAME ...  read and verify them, report loss by reason (dsi consume --help)
+              streams [--json]  list streams: peers, liveness, fill, counters; remove stale ones
               test              (bin/dsi only) install build dependencies and run the whole test suite
               help              this text
             """;
@@ -31,6 +34,9 @@ public final class Dsi {
             return switch (argv[0]) {
                 case "doctor" -> Doctor.run(argv, out);
                 case "admit" -> AdmitCommand.run(argv, out);
+                case "produce" -> ProduceCommand.run(argv, out, err);
+                case "consume" -> ConsumeCommand.run(argv, out, err);
+                case "streams" -> StreamsCommand.run(argv, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     yield 0;

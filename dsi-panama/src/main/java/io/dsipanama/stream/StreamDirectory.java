@@ -281,10 +281,10 @@ public final class StreamDirectory {
             try (StreamMapping m = open(name, StreamRole.OBSERVER, Duration.ZERO)) {
                 StreamHeader h = m.header();
                 infos.add(new StreamInfo(name, StreamHeaderDescriptor.versionString(h.acquireVersion()), m.spec(),
-                        h.creator(), h.acquireProducer(), h.acquireConsumer(), null));
+                        h.creator(), h.acquireProducer(), h.acquireConsumer(), StreamStats.read(m), null));
             } catch (StreamException e) {
                 infos.add(new StreamInfo(name, null, null, StreamInfo.NOBODY, StreamInfo.NOBODY, StreamInfo.NOBODY,
-                        e.getMessage()));
+                        null, e.getMessage()));
             }
         }
         return infos;

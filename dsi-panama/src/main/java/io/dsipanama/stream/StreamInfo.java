@@ -10,10 +10,11 @@ package io.dsipanama.stream;
  * @param creator  creator pid and start time (pid 0: unknown)
  * @param producer producer pid and start time (pid 0: none attached yet)
  * @param consumer consumer pid and start time (pid 0: none attached yet)
+ * @param stats    counters and cursors read without disturbing the stream, or null
  * @param problem  null for a valid stream, else the message of the check that failed
  */
 public record StreamInfo(String name, String version, StreamSpec spec, ProcessIdentity creator,
-                         ProcessIdentity producer, ProcessIdentity consumer, String problem) {
+                         ProcessIdentity producer, ProcessIdentity consumer, StreamStats stats, String problem) {
     static final ProcessIdentity NOBODY = new ProcessIdentity(0, ProcessIdentity.GONE);
 
     public boolean creatorAlive() {
