@@ -32,6 +32,7 @@ final class PeerAttachment {
     private final int block;
     private final ProcessIdentity self;
     private boolean attached;
+    private boolean peerSeen;
 
     private PeerAttachment(MemorySegment header, StreamRole role, ProcessIdentity self) {
         this.header = header;
@@ -72,6 +73,8 @@ final class PeerAttachment {
                 // pairs with the getAcquire above and in StreamHeader.acquirePeer: the start time is visible
                 INT.setRelease(header, (long) block + PEER_PID, self.pid());
                 attached = true;
+                ProcessIdentity other = peer();
+                peerSeen = other.pid() > 0; // alive, or crashed before we came: either way a peer we wait on
                 return;
             }
         }
@@ -84,13 +87,23 @@ final class PeerAttachment {
         return new ProcessIdentity(pid, header.get(JAVA_LONG, other + PEER_START_TIME));
     }
 
-    /** True if the other side attached once and then closed, or its process no longer runs. */
-    boolean peerGone() {
+    /**
+     * True if the other side crashed (its pid no longer runs with its start time), or closed after being
+     * active while we were attached: we saw it attached, or {@code activeSinceAttach} (the caller saw it
+     * publish or consume since). A peer that had closed cleanly before we came does not count: the stream
+     * waits for a new one.
+     */
+    boolean peerGone(boolean activeSinceAttach) {
         ProcessIdentity peer = peer();
-        return peer.pid() == DETACHED || peer.pid() > 0 && !peer.isAlive();
+        if (peer.pid() > 0) {
+            boolean alive = peer.isAlive();
+            peerSeen |= alive;
+            return !alive;
+        }
+        return peer.pid() == DETACHED && (peerSeen || activeSinceAttach);
     }
 
-    /** Why {@link #peerGone()} is true, for the exception message. */
+    /** Why {@link #peerGone(boolean)} is true, for the exception message. */
     String peerGoneReason() {
         ProcessIdentity peer = peer();
         String other = role == StreamRole.PRODUCER ? "consumer" : "producer";

@@ -52,6 +52,7 @@ public final class StreamConsumer implements AutoCloseable {
     private final long[] record = new long[DropRecord.FIELDS];
 
     private long cursor;
+    private long producerPositionAtAttach;
     private long spoolTarget = Long.MIN_VALUE;
     private boolean closed;
 
@@ -74,6 +75,7 @@ public final class StreamConsumer implements AutoCloseable {
             packets[i] = new Packet(this, slots, data);
         }
         this.peer = PeerAttachment.attach(name, header, StreamRole.CONSUMER);
+        this.producerPositionAtAttach = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
         resume();
     }
 
@@ -131,7 +133,7 @@ public final class StreamConsumer implements AutoCloseable {
 
     /** True once the producer attached and then closed or died. */
     public boolean isProducerGone() {
-        return peer.peerGone();
+        return peer.peerGone((long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET) > producerPositionAtAttach);
     }
 
     /** Positions lost for {@code reason} since this consumer attached (including ones not yet reported). */
@@ -355,7 +357,7 @@ public final class StreamConsumer implements AutoCloseable {
             if (remaining <= 0) {
                 return null;
             }
-            if (peer.peerGone()) {
+            if (isProducerGone()) {
                 packet = poll(); // what it published before going is still ours
                 if (packet != null) {
                     return packet;

@@ -51,6 +51,7 @@ public final class StreamProducer implements AutoCloseable {
     private final long[] record = new long[DropRecord.FIELDS];
 
     private long position;       // next position to publish
+    private long consumerPositionAtAttach;
     private long allocHead;      // data-area byte position after the newest allocation (never wraps)
     private long allocOffset;    // allocHead % dataLength, kept incrementally
     private long lastVirtualTime;
@@ -74,6 +75,7 @@ public final class StreamProducer implements AutoCloseable {
         this.expires = spec.mode() == StreamMode.REAL_TIME && spec.validityTicks() != Long.MAX_VALUE;
         this.claim = new Claim(this, data);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
+        this.consumerPositionAtAttach = consumerPosition();
         recover();
     }
 
@@ -161,7 +163,7 @@ public final class StreamProducer implements AutoCloseable {
 
     /** True once a consumer attached and then closed or died (a new one may still attach). */
     public boolean isConsumerGone() {
-        return peer.peerGone();
+        return peer.peerGone(consumerPosition() > consumerPositionAtAttach);
     }
 
     /**
@@ -292,7 +294,7 @@ public final class StreamProducer implements AutoCloseable {
             if (remaining <= 0) {
                 return -1;
             }
-            if (peer.peerGone() && consumerPosition() < position) {
+            if (isConsumerGone() && consumerPosition() < position) {
                 throw new StreamPeerGoneException(StreamRole.CONSUMER, peer.peer(), "stream '" + name
                         + "': producer blocked for room, but " + peer.peerGoneReason());
             }

@@ -86,10 +86,10 @@ public record ProduceRun(long packets, long durationNs, int minSize, int maxSize
             }
             int size = size(random);
             Claim claim = null;
-            while (claim == null) {
+            for (int spins = 0; claim == null; spins++) {
                 claim = mayWait ? producer.claim(size, WAIT_NS) : producer.tryClaim(size);
                 if (claim != null || producer.spec().policy() != OverflowPolicy.BLOCK || stop.getAsBoolean()
-                        || producer.isConsumerGone()) {
+                        || (spins & 0xFFFF) == 0xFFFF && producer.isConsumerGone()) {
                     break;
                 }
                 Thread.onSpinWait();
