@@ -2,10 +2,13 @@
  * DROPS Streaming Interface streams between processes: shared control and data areas, virtual time,
  * expiry, overflow policies, blocking and non-blocking hand-off, reclaim and memory chaining.
  *
- * <p>Today the package holds the part everything else stands on: the stream's specification
+ * <p>The package holds the stream specification
  * ({@link io.dsipanama.stream.StreamSpec}, {@link io.dsipanama.stream.StreamSizing}), the shared layout
  * (the {@code *Descriptor} classes) and the naming and mapping of stream files
- * ({@link io.dsipanama.stream.StreamDirectory}, {@link io.dsipanama.stream.StreamMapping}).
+ * ({@link io.dsipanama.stream.StreamDirectory}, {@link io.dsipanama.stream.StreamMapping}), and the two ends
+ * of a stream: {@link io.dsipanama.stream.StreamProducer} (claim, write in place, commit with a virtual time)
+ * and {@link io.dsipanama.stream.StreamConsumer} (poll or take, read in place, release; every packet not
+ * delivered is reported by {@link io.dsipanama.stream.LossReason}). The module README explains the ring.
  *
  * <h2>Access modes</h2>
  * Shared words are read and written through {@code ValueLayout.JAVA_INT/JAVA_LONG.varHandle()} on a
