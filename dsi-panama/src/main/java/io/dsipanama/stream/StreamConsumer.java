@@ -183,8 +183,8 @@ public final class StreamConsumer implements AutoCloseable {
                 continue; // overwritten while we read: look again
             }
             long state = slots.acquireState(base);
-            if (Slots.positionOf(state) > p) {
-                continue; // lapped between the re-check and the state load: the sequence will say so
+            if (Slots.positionOf(state) > p && slots.acquireSequence(base) != expected) {
+                continue; // lapped between the re-check and the state load: the sequence says so now
             }
             if (Slots.positionOf(state) != p) {
                 refuse(p, base, state, "state word 0x" + Long.toHexString(state) + " belongs to position "
