@@ -16,7 +16,8 @@ public final class HandoffTransports {
 
     private static final Map<String, Supplier<HandoffTransport>> ALL = Map.of(
             "agrona", AgronaTransport::new,
-            "aeron", AeronTransport::new);
+            "aeron", AeronTransport::new,
+            "dsi", DsiTransport::new);
 
     private HandoffTransports() {
     }
