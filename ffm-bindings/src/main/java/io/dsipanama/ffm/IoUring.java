@@ -300,6 +300,18 @@ public final class IoUring implements AutoCloseable {
         SQE_OPCODE.set(sqes, sqe, (byte) IORING_OP_SENDMSG_ZC);
     }
 
+    /**
+     * {@code io_uring_prep_cancel_fd}: cancels requests on {@code fd} ({@code IORING_ASYNC_CANCEL_FD} is added;
+     * add {@link Liburing#IORING_ASYNC_CANCEL_ALL} for every one rather than the first). Its own CQE's res is
+     * the count cancelled (with CANCEL_ALL) or {@code -ENOENT}; each cancelled request completes with
+     * {@code -ECANCELED}.
+     */
+    public void prepCancelFd(long sqe, int fd, int cancelFlags, long userData) {
+        prepRw(Liburing.IORING_OP_ASYNC_CANCEL, sqe, fd, 0L, 0, 0L, userData);
+        // cancel_flags shares the op-flags union with msg_flags
+        SQE_MSG_FLAGS.set(sqes, sqe, cancelFlags | Liburing.IORING_ASYNC_CANCEL_FD);
+    }
+
     /** Sets {@code sqe->flags} ({@code IOSQE_*}), replacing what was there. */
     public void sqeSetFlags(long sqe, int iosqeFlags) {
         SQE_FLAGS.set(sqes, sqe, (byte) iosqeFlags);
