@@ -28,6 +28,8 @@ import io.dsipanama.ffm.Socket;
 public final class SendSlotsDescriptor {
     /** Datagrams per GSO submission (the kernel's UDP_MAX_SEGMENTS is at least 64). */
     public static final int MAX_SEGMENTS = 64;
+    /** Datagrams per GSO submission with SENDMSG_ZC: pinned pages are limited to MAX_SKB_FRAGS (17). */
+    public static final int MAX_ZC_SEGMENTS = 4;
     /** Room the kernel accepts in one UDP send (IPv4 length field less IP and UDP headers, rounded down). */
     public static final int MAX_GSO_BYTES = 65000;
 

@@ -57,6 +57,7 @@ public final class UdpSender implements CompletionTarget {
     private final SendListener listener;
     private final int stride;
     private final int gsoSegments;
+    private final int zcGsoSegments;
     private final int zcThreshold;
     private final boolean zc;
     private final int[] fds = new int[CLASSES];
@@ -107,6 +108,9 @@ public final class UdpSender implements CompletionTarget {
         this.gsoSegments = owner.features().gso()
                 ? Math.min(SendSlotsDescriptor.MAX_SEGMENTS, SendSlotsDescriptor.MAX_GSO_BYTES / ctx.datagramBytes())
                 : 1;
+        // zero-copy pins each iovec's pages as skb fragments (at most MAX_SKB_FRAGS, 17): a header and a
+        // payload spanning two pages per datagram allow 4 datagrams per SENDMSG_ZC, else EMSGSIZE
+        this.zcGsoSegments = Math.min(gsoSegments, SendSlotsDescriptor.MAX_ZC_SEGMENTS);
         this.zc = owner.features().sendmsgZc();
         this.zcThreshold = ctx.zcThresholdBytes();
         int slots = ctx.sendSlots();
@@ -219,8 +223,9 @@ public final class UdpSender implements CompletionTarget {
         long base = SendSlotsDescriptor.slotOffset(slot);
         long payloadAddress = qPayload[q].address();
         int length = qLength[q];
+        boolean zeroCopy = zc && length >= zcThreshold;
+        int maxSegments = zeroCopy ? zcGsoSegments : gsoSegments;
         int segments = 0;
-        long bytes = 0;
         boolean more;
         do {
             int offset = qNextOffset[q];
@@ -236,9 +241,8 @@ public final class UdpSender implements CompletionTarget {
             memory.set(JAVA_LONG, iov + IOVEC_SIZE + IOV_LEN, len);
             qNextOffset[q] = offset + len;
             segments++;
-            bytes += FrameHeaderDescriptor.LENGTH + len;
             // GSO cuts at datagramBytes: only the batch's last datagram may be short
-            more = len == stride && qNextOffset[q] < length && segments < gsoSegments;
+            more = len == stride && qNextOffset[q] < length && segments < maxSegments;
         } while (more);
         qStarted[q] = true;
         qOutstanding[q]++;
@@ -256,7 +260,7 @@ public final class UdpSender implements CompletionTarget {
 
         int fd = fds[qPriority[q]];
         long userData = RingOwner.userData(targetId, slot);
-        if (zc && length >= zcThreshold) {
+        if (zeroCopy) {
             ring.prepSendmsgZc(sqe, fd, msghdrs[slot], 0, userData);
             ring.sqeOrIoprio(sqe, Liburing.IORING_SEND_ZC_REPORT_USAGE);
             counters.increment(NetCounter.TX_ZC_SENDMSGS);
