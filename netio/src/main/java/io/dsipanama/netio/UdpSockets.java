@@ -68,15 +68,16 @@ public final class UdpSockets {
      * Returns the SO_PRIORITY granted: without CAP_NET_ADMIN a value above 6 is lowered to 6.
      */
     public static int mark(int fd, int family, int soPriority, int dscp) {
-        int granted = soPriority;
-        if (!trySet(fd, Socket.SOL_SOCKET, Socket.SO_PRIORITY, soPriority)) {
-            granted = Math.min(soPriority, 6);
-            Socket.setsockoptInt(fd, Socket.SOL_SOCKET, Socket.SO_PRIORITY, granted);
-        }
+        // TOS first: setting IP_TOS also rewrites sk_priority (rt_tos2priority), so SO_PRIORITY must come after
         if (family == Socket.AF_INET6) {
             Socket.setsockoptInt(fd, Socket.IPPROTO_IPV6, Socket.IPV6_TCLASS, dscp << 2);
         } else {
             Socket.setsockoptInt(fd, Socket.IPPROTO_IP, Socket.IP_TOS, dscp << 2);
+        }
+        int granted = soPriority;
+        if (!trySet(fd, Socket.SOL_SOCKET, Socket.SO_PRIORITY, soPriority)) {
+            granted = Math.min(soPriority, 6);
+            Socket.setsockoptInt(fd, Socket.SOL_SOCKET, Socket.SO_PRIORITY, granted);
         }
         return granted;
     }
