@@ -30,7 +30,7 @@ import java.util.List;
  * | 32     | 4    | frame_length    | sender     | receiver | whole frame, bytes, at most 16 MiB (BAD_LENGTH)      |
  * | 36     | 4    | fragment_offset | sender     | receiver | where this payload goes; multiple of the stride      |
  * | 40     | 4    | period_us       | sender     | receiver | the stream's period, for the handler                 |
- * | 44     | 4    | deadline_us     | sender     | receiver | validity from first arrival; 0: receiver default     |
+ * | 44     | 4    | deadline_us     | sender     | receiver | validity from first arrival, capped by the receiver |
  * </pre>
  *
  * <p>Ordering: none (a datagram is written whole by the sender before its send is submitted, and read by

@@ -107,7 +107,7 @@ public final class NetContext {
         return this;
     }
 
-    /** Validity of an incomplete frame whose header gives no deadline. */
+    /** Validity of an incomplete frame whose header gives no deadline, and the cap on one that does. */
     public NetContext reassemblyTimeoutNs(long ns) {
         check();
         this.reassemblyTimeoutNs = ns;

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * {@link LossReason#EVICTED}), else it is refused ({@code drop_reassembly_full}): a flood of first
  * fragments that never complete can fill reassembly only until their validity ends, and never pushes out
  * frames of higher priority. An incomplete frame whose validity (its {@code deadline_us}, else the
- * context's timeout, from its first fragment's arrival) ends is reported {@link LossReason#EXPIRED}.
+ * context's timeout, from its first fragment's arrival) ends is reported {@link LossReason#EXPIRED}. The
+ * timeout also caps a sender's deadline, so a forged deadline cannot pin reassembly memory.
  *
  * <p>Sequence state: per stream (a direct-mapped table, a colliding stream replaces the entry) the highest
  * sequence resolved (delivered or lost). When frame {@code s} resolves, the frames between the previous
@@ -172,7 +173,9 @@ final class Reassembler implements AutoCloseable {
                     stride[i] = st;
                     priority[i] = prio;
                     arrivalNs[i] = nowNs;
-                    long validNs = h.deadlineUs() != 0 ? Integer.toUnsignedLong(h.deadlineUs()) * 1000L : timeoutNs;
+                    // the sender's deadline, but never longer than the timeout: a forged deadline cannot pin memory
+                    long validNs = h.deadlineUs() != 0
+                            ? Math.min(Integer.toUnsignedLong(h.deadlineUs()) * 1000L, timeoutNs) : timeoutNs;
                     expiryNs[i] = nowNs + validNs;
                     expected[i] = count;
                     received[i] = 0;

@@ -38,6 +38,7 @@ class LossTest {
         final DatagramChannel in;
         final Thread thread;
         final AtomicInteger dropped = new AtomicInteger();
+        final AtomicInteger seen = new AtomicInteger();
         volatile boolean stop;
 
         Relay(InetSocketAddress to, Predicate<ByteBuffer> drop) throws IOException {
@@ -54,6 +55,7 @@ class LossTest {
                             continue;
                         }
                         buf.flip();
+                        seen.incrementAndGet();
                         if (drop.test(buf.duplicate().order(ByteOrder.BIG_ENDIAN))) {
                             dropped.incrementAndGet();
                         } else {
@@ -113,7 +115,9 @@ class LossTest {
                 for (int i = 0; i < frames; i++) {
                     assertTrue(tx.offer(frame.sequence(i), payload, i));
                     int want = i + 1;
-                    NetTestSupport.runUntil(owner, () -> released[0] == want, 5_000, "frame " + i + " sent");
+                    // one frame at a time through the relay, so its socket buffer never overflows
+                    NetTestSupport.runUntil(owner, () -> released[0] == want && relay.seen.get() == 10 * want, 5_000,
+                            "frame " + i + " through the relay");
                 }
                 NetTestSupport.runUntil(owner, () -> delivered.size() == frames - 2 && losses.size() == 2, 5_000,
                         "8 frames delivered and 2 reported lost (" + delivered + ", " + losses + ")");
