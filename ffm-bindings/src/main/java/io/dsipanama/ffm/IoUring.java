@@ -365,6 +365,14 @@ public final class IoUring implements AutoCloseable {
         return Liburing.io_uring_submit_and_wait_timeout(ring, waitCqePtr, waitNr, waitTimespec, MemorySegment.NULL);
     }
 
+    /**
+     * Submits what is pending and runs task work in one io_uring_enter, without waiting: the cheapest way for
+     * a DEFER_TASKRUN ring to both hand over SQEs and get its completions posted. Same returns as submit.
+     */
+    public int submitAndGetEvents() {
+        return Liburing.io_uring_submit_and_get_events(ring);
+    }
+
     /** Runs pending task work so completions reach the CQ (needed with DEFER_TASKRUN); see io_uring_get_events. */
     public int getEvents() {
         return Liburing.io_uring_get_events(ring);

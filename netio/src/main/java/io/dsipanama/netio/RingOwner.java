@@ -97,13 +97,15 @@ public final class RingOwner implements AutoCloseable {
 
     /** Submits what the targets queued and, with DEFER_TASKRUN, lets the kernel post completions. */
     public void flush() {
-        if (ring.sqReady() > 0) {
-            if (ring.submit() > 0) {
-                counters.increment(NetCounter.RING_SUBMITS);
-            }
-        }
+        int submitted;
         if (features.deferTaskrun()) {
-            ring.getEvents();
+            // one io_uring_enter both submits and runs the deferred task work that posts completions
+            submitted = ring.submitAndGetEvents();
+        } else {
+            submitted = ring.sqReady() > 0 ? ring.submit() : 0;
+        }
+        if (submitted > 0) {
+            counters.increment(NetCounter.RING_SUBMITS);
         }
     }
 
