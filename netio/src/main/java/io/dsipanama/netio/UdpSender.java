@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import io.dsipanama.ffm.IoUring;
@@ -133,7 +135,7 @@ public final class UdpSender implements CompletionTarget {
         freeSlots = new int[slots];
         slotFrame = new long[slots];
         slotSegments = new int[slots];
-        java.util.Arrays.fill(fds, -1);
+        Arrays.fill(fds, -1);
         try {
             memory = arena.allocate(SendSlotsDescriptor.length(slots), 4096);
             memoryAddress = memory.address();
@@ -156,7 +158,7 @@ public final class UdpSender implements CompletionTarget {
                 fds[p] = UdpSockets.openBound(new InetSocketAddress(any, 0), ctx.socketBufferBytes());
                 soPriority[p] = UdpSockets.mark(fds[p], family, p, ctx.dscp(p));
             }
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             closeResources();
             throw new AssertionError(e);
         } catch (RuntimeException | Error e) {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.dsipanama.netio.FrameHeaderDescriptor;
 import io.dsipanama.netio.NetContext;
+import io.dsipanama.netio.NetCounter;
 import io.dsipanama.netio.OutgoingFrame;
 import io.dsipanama.netio.RingOwner;
 import io.dsipanama.netio.UdpReceiver;
@@ -44,15 +45,17 @@ public final class UdpBenchmark {
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2.0;
         int trips = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
-        System.out.println("| payload | netio pkt/s | NIO pkt/s | netio RTT p50/p99 us | NIO RTT p50/p99 us |");
+        System.out.println("| payload | netio received/s (sent/s) | NIO received/s (sent/s) | netio RTT p50/p99 us"
+                + " | NIO RTT p50/p99 us |");
         System.out.println("|---|---|---|---|---|");
         for (int payload : new int[] {64, 1400}) {
-            long netRate = netioRate(payload, seconds);
-            long nioRate = nioRate(payload + FrameHeaderDescriptor.LENGTH, seconds);
+            long[] netRate = netioRate(payload, seconds);
+            long[] nioRate = nioRate(payload + FrameHeaderDescriptor.LENGTH, seconds);
             long[] netRtt = netioRtt(payload, trips);
             long[] nioRtt = nioRtt(payload + FrameHeaderDescriptor.LENGTH, trips);
-            System.out.printf("| %d B | %,d | %,d | %.1f / %.1f | %.1f / %.1f |%n", payload, netRate, nioRate,
-                    pct(netRtt, 50), pct(netRtt, 99), pct(nioRtt, 50), pct(nioRtt, 99));
+            System.out.printf("| %d B | %,d (%,d) | %,d (%,d) | %.1f / %.1f | %.1f / %.1f |%n", payload, netRate[0],
+                    netRate[1], nioRate[0], nioRate[1], pct(netRtt, 50), pct(netRtt, 99), pct(nioRtt, 50),
+                    pct(nioRtt, 99));
         }
         System.out.println("receive buffer: " + RCVBUF + " B asked on both sides (the kernel reports double)");
     }
@@ -82,7 +85,8 @@ public final class UdpBenchmark {
         void run() throws Exception;
     }
 
-    private static long netioRate(int payload, double seconds) throws Exception {
+    private static long[] netioRate(int payload, double seconds) throws Exception {
+        AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicReference<InetSocketAddress> address = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -116,13 +120,15 @@ public final class UdpBenchmark {
                         seq++;
                     }
                     owner.doWork(System.nanoTime());
+                    sent.setOpaque(owner.counters().get(NetCounter.TX_DATAGRAMS));
                 }
             }
         }, error);
-        return measure(received, seconds, stop, error, rx, tx);
+        return measure(received, sent, seconds, stop, error, rx, tx);
     }
 
-    private static long nioRate(int datagram, double seconds) throws Exception {
+    private static long[] nioRate(int datagram, double seconds) throws Exception {
+        AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong received = new AtomicLong();
@@ -145,27 +151,32 @@ public final class UdpBenchmark {
         Thread tx = start("nio-tx", () -> {
             try (DatagramChannel out = DatagramChannel.open().bind(LOOPBACK)) {
                 ByteBuffer b = ByteBuffer.allocateDirect(datagram);
+                long n = 0;
                 while (!stop.get()) {
                     b.clear();
                     out.send(b, to);
+                    sent.setOpaque(++n);
                 }
             }
         }, error);
         try {
-            return measure(received, seconds, stop, error, tx);
+            return measure(received, sent, seconds, stop, error, tx);
         } finally {
             in.close(); // unblocks the receiver
             rx.join();
         }
     }
 
-    private static long measure(AtomicLong received, double seconds, AtomicBoolean stop,
-                                AtomicReference<Throwable> error, Thread... threads) throws Exception {
+    /** Received and sent datagrams per second over the measuring window. */
+    private static long[] measure(AtomicLong received, AtomicLong sent, double seconds, AtomicBoolean stop,
+                                  AtomicReference<Throwable> error, Thread... threads) throws Exception {
         Thread.sleep(300); // warm-up
         long n0 = received.getOpaque();
+        long s0 = sent.getOpaque();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long n1 = received.getOpaque();
+        long s1 = sent.getOpaque();
         long t1 = System.nanoTime();
         stop.set(true);
         for (Thread t : threads) {
@@ -174,7 +185,7 @@ public final class UdpBenchmark {
         if (error.get() != null) {
             throw new IllegalStateException(error.get());
         }
-        return (long) ((n1 - n0) * 1e9 / (t1 - t0));
+        return new long[] {(long) ((n1 - n0) * 1e9 / (t1 - t0)), (long) ((s1 - s0) * 1e9 / (t1 - t0))};
     }
 
     private static long[] netioRtt(int payload, int trips) throws Exception {
