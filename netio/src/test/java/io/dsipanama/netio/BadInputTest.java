@@ -35,7 +35,7 @@ class BadInputTest {
     @BeforeEach
     void open() throws IOException {
         owner = new RingOwner(new NetContext().datagramBytes(DATAGRAM).maxPartialFrames(8).reassemblyBytes(4 << 20)
-                .reassemblyTimeoutNs(100_000_000L));
+                .reassemblyTimeoutNs(500_000_000L));
         rx = UdpReceiver.throughput(owner, LOOPBACK);
         rx.handlerForAll((h, buf, off, len) -> delivered.add(h.sequence()));
         raw = DatagramChannel.open().bind(LOOPBACK);

@@ -25,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FragmentationTest {
     private static final int DATAGRAM = 1472;
     private static final int STRIDE = DATAGRAM - FrameHeaderDescriptor.LENGTH;
+    /** Validity is not under test here: long enough that a loaded machine never expires a frame. */
+    private static final long LONG_NS = 60_000_000_000L;
 
     private long openBefore;
 
@@ -69,7 +71,7 @@ class FragmentationTest {
                 NetTestSupport.fill(expected[0], sizes[i] + i);
                 assertTrue(tx.offer(frame.sequence(i).virtualTime(1000L * i), expected[0], i));
                 long want = i + 1;
-                NetTestSupport.runUntil(owner, () -> delivered[0] == want && released[0] == want, 20_000,
+                NetTestSupport.runUntil(owner, () -> delivered[0] == want && released[0] == want, 40_000,
                         sizes[i] + " B frame delivered");
                 assertEquals(List.of(), errors);
             }
@@ -95,7 +97,7 @@ class FragmentationTest {
     @ParameterizedTest(name = "{0} B")
     @ValueSource(ints = {0, 1, STRIDE - 1, STRIDE, STRIDE + 1, 3 * STRIDE, 1 << 20})
     void throughputPath(int size) {
-        NetContext ctx = new NetContext().datagramBytes(DATAGRAM);
+        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).reassemblyTimeoutNs(LONG_NS);
         try (NetCounters c = roundTrip(ctx, UdpReceiver.Mode.THROUGHPUT, size)) {
             assertTrue(c.get(NetCounter.RX_REARMS) >= 1);
         }
@@ -103,7 +105,7 @@ class FragmentationTest {
 
     @Test
     void sixteenMebibytes() {
-        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).socketBufferBytes(64 << 20);
+        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).reassemblyTimeoutNs(LONG_NS).socketBufferBytes(64 << 20);
         try (NetCounters c = roundTrip(ctx, UdpReceiver.Mode.THROUGHPUT, FrameHeaderDescriptor.MAX_FRAME_LENGTH)) {
             assertTrue(c.get(NetCounter.TX_GSO_SENDMSGS) > 0, "large frames go out through GSO: " + c);
             assertTrue(c.get(NetCounter.TX_ZC_SENDMSGS) > 0, "and with SENDMSG_ZC above the threshold: " + c);
@@ -114,7 +116,7 @@ class FragmentationTest {
 
     @Test
     void landingPathPutsPayloadsPageAlignedInTheCallersRegion() {
-        try (NetCounters c = roundTrip(new NetContext().datagramBytes(DATAGRAM), UdpReceiver.Mode.LANDING, 1, STRIDE - 1, STRIDE,
+        try (NetCounters c = roundTrip(new NetContext().datagramBytes(DATAGRAM).reassemblyTimeoutNs(LONG_NS), UdpReceiver.Mode.LANDING, 1, STRIDE - 1, STRIDE,
                 STRIDE + 1, 1 << 20)) {
             assertEquals(5, c.get(NetCounter.RX_FRAMES));
         }
@@ -122,7 +124,7 @@ class FragmentationTest {
 
     @Test
     void fallbacksCarryTheSameFrames() {
-        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).disable(NetContext.Feature.MULTISHOT).disable(NetContext.Feature.GSO)
+        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).reassemblyTimeoutNs(LONG_NS).disable(NetContext.Feature.MULTISHOT).disable(NetContext.Feature.GSO)
                 .disable(NetContext.Feature.SENDMSG_ZC).disable(NetContext.Feature.DEFER_TASKRUN);
         try (NetCounters c = roundTrip(ctx, UdpReceiver.Mode.THROUGHPUT, 1, STRIDE + 1, 1 << 20)) {
             assertEquals(0, c.get(NetCounter.TX_GSO_SENDMSGS), "GSO disabled: one datagram per SENDMSG");

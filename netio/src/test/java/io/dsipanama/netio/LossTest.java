@@ -99,7 +99,7 @@ class LossTest {
         int frameLength = 10 * STRIDE;
         // frame 3 loses one middle fragment; frame 6 loses every fragment
         Predicate<ByteBuffer> drop = b -> (seq(b) == 3 && offset(b) == 4 * STRIDE) || seq(b) == 6;
-        NetContext ctx = new NetContext().datagramBytes(DATAGRAM);
+        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).reassemblyTimeoutNs(2_000_000_000L);
         List<Long> delivered = new ArrayList<>();
         List<Loss> losses = Collections.synchronizedList(new ArrayList<>());
         try (Arena arena = Arena.ofShared(); RingOwner owner = new RingOwner(ctx)) {
@@ -109,7 +109,7 @@ class LossTest {
             try (Relay relay = new Relay(rx.localAddress(), drop)) {
                 int[] released = {0};
                 UdpSender tx = new UdpSender(owner, relay.address(), (token, result) -> released[0]++);
-                OutgoingFrame frame = new OutgoingFrame().streamId(42).priority(5).deadlineUs(200_000);
+                OutgoingFrame frame = new OutgoingFrame().streamId(42).priority(5).deadlineUs(1_000_000);
                 MemorySegment payload = arena.allocate(frameLength, 4096);
                 NetTestSupport.fill(payload, 1);
                 for (int i = 0; i < frames; i++) {
@@ -119,7 +119,7 @@ class LossTest {
                     NetTestSupport.runUntil(owner, () -> released[0] == want && relay.seen.get() == 10 * want, 5_000,
                             "frame " + i + " through the relay");
                 }
-                NetTestSupport.runUntil(owner, () -> delivered.size() == frames - 2 && losses.size() == 2, 5_000,
+                NetTestSupport.runUntil(owner, () -> delivered.size() == frames - 2 && losses.size() == 2, 10_000,
                         "8 frames delivered and 2 reported lost (" + delivered + ", " + losses + ")");
                 NetTestSupport.runFor(owner, 50);
                 assertEquals(1 + frames, relay.dropped.get(), "the filter dropped one fragment of 3 and all of 6");
@@ -136,7 +136,8 @@ class LossTest {
 
     @Test
     void incompleteLowPriorityFramesAreEvictedForAHigherOne() throws Exception {
-        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).maxPartialFrames(2);
+        NetContext ctx = new NetContext().datagramBytes(DATAGRAM).maxPartialFrames(2)
+                .reassemblyTimeoutNs(60_000_000_000L);
         List<Long> delivered = new ArrayList<>();
         List<Loss> losses = new ArrayList<>();
         try (RingOwner owner = new RingOwner(ctx); DatagramChannel raw = DatagramChannel.open().bind(LOOPBACK)) {
