@@ -300,6 +300,18 @@ public final class IoUring implements AutoCloseable {
         SQE_OPCODE.set(sqes, sqe, (byte) IORING_OP_SENDMSG_ZC);
     }
 
+    /**
+     * {@code io_uring_prep_cancel_fd}: cancels requests on {@code fd} ({@code IORING_ASYNC_CANCEL_FD} is added;
+     * add {@link Liburing#IORING_ASYNC_CANCEL_ALL} for every one rather than the first). Its own CQE's res is
+     * the count cancelled (with CANCEL_ALL) or {@code -ENOENT}; each cancelled request completes with
+     * {@code -ECANCELED}.
+     */
+    public void prepCancelFd(long sqe, int fd, int cancelFlags, long userData) {
+        prepRw(Liburing.IORING_OP_ASYNC_CANCEL, sqe, fd, 0L, 0, 0L, userData);
+        // cancel_flags shares the op-flags union with msg_flags
+        SQE_MSG_FLAGS.set(sqes, sqe, cancelFlags | Liburing.IORING_ASYNC_CANCEL_FD);
+    }
+
     /** Sets {@code sqe->flags} ({@code IOSQE_*}), replacing what was there. */
     public void sqeSetFlags(long sqe, int iosqeFlags) {
         SQE_FLAGS.set(sqes, sqe, (byte) iosqeFlags);
@@ -351,6 +363,14 @@ public final class IoUring implements AutoCloseable {
         TS_SEC.set(waitTimespec, 0L, timeoutNs / NSEC_PER_SEC);
         TS_NSEC.set(waitTimespec, 0L, timeoutNs % NSEC_PER_SEC);
         return Liburing.io_uring_submit_and_wait_timeout(ring, waitCqePtr, waitNr, waitTimespec, MemorySegment.NULL);
+    }
+
+    /**
+     * Submits what is pending and runs task work in one io_uring_enter, without waiting: the cheapest way for
+     * a DEFER_TASKRUN ring to both hand over SQEs and get its completions posted. Same returns as submit.
+     */
+    public int submitAndGetEvents() {
+        return Liburing.io_uring_submit_and_get_events(ring);
     }
 
     /** Runs pending task work so completions reach the CQ (needed with DEFER_TASKRUN); see io_uring_get_events. */

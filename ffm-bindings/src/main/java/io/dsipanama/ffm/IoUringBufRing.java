@@ -95,6 +95,11 @@ public final class IoUringBufRing implements AutoCloseable {
         return buffers.asSlice((long) bid * bufferSize, bufferSize);
     }
 
+    /** The whole buffer area ({@code entries * bufferSize} bytes); buffer {@code bid} starts at {@code bid * bufferSize}. */
+    public MemorySegment buffers() {
+        return buffers;
+    }
+
     /**
      * Gives buffer {@code bid} back to the kernel: writes it at the tail, then publishes the new tail with a
      * release store (pairs with the kernel's smp_load_acquire of the tail).

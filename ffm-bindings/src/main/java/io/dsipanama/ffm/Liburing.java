@@ -333,6 +333,8 @@ public final class Liburing {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle GET_EVENTS = Native.shim("io_uring_get_events",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SUBMIT_AND_GET_EVENTS = Native.shim("io_uring_submit_and_get_events",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle REGISTER_BUFFERS = Native.shim("io_uring_register_buffers",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle UNREGISTER_BUFFERS = Native.shim("io_uring_unregister_buffers",
@@ -444,6 +446,21 @@ public final class Liburing {
             throw Native.rethrow(t);
         }
         return rc >= 0 ? rc : enterResult("io_uring_get_events", rc, ring);
+    }
+
+    /**
+     * io_uring_submit_and_get_events(3): submits and runs pending task work in one io_uring_enter (no
+     * wait), so a {@code DEFER_TASKRUN} ring's completions are posted by the same call. Same return values
+     * as submit.
+     */
+    public static int io_uring_submit_and_get_events(MemorySegment ring) {
+        int rc;
+        try {
+            rc = (int) SUBMIT_AND_GET_EVENTS.invokeExact(ring);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        return rc >= 0 ? rc : enterResult("io_uring_submit_and_get_events", rc, ring);
     }
 
     /**

@@ -75,7 +75,11 @@ public final class Socket {
 
     /** The IPv4 TOS byte: DSCP in the upper six bits (e.g. EF = 46 is {@code 46 << 2}). */
     public static final int IP_TOS = 1;
+    /** Asks for an {@code IP_TOS} control message with each received datagram (ip(7)). */
+    public static final int IP_RECVTOS = 13;
     public static final int IPV6_V6ONLY = 26;
+    /** Asks for an {@code IPV6_TCLASS} control message with each received datagram (ipv6(7)). */
+    public static final int IPV6_RECVTCLASS = 66;
     public static final int IPV6_TCLASS = 67;
     public static final int TCP_NODELAY = 1;
     /** UDP GSO: the kernel cuts one large send into datagrams of this size (Linux 4.18). */
