@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Defaults: every transport, the five sizes, packets = 2 GiB / size clamped to 2,000..200,000, warm-up
- * half of that, rate 0 (as fast as the transport accepts), no byte-by-byte check (the consumer then
+ * half of that but at least 5,000 (so that the JIT has settled: fewer leave a one-off ~24 KB of
+ * deoptimisation and linkage garbage inside the measured packets), rate 0 (as fast as the transport accepts), no byte-by-byte check (the consumer then
  * does {@link Payload#touch}, as in the JMH benchmarks), files under {@code /dev/shm}. The children run
  * with our JVM flags, {@code -XX:+UseSerialGC} (no concurrent GC threads on a small machine; the hot
  * paths allocate nothing) and any {@code --jvm-opt}; {@code -Ddsi.bench.cpus} and {@code -Ddsi.native.lib}
@@ -89,7 +90,7 @@ public final class CrossProcess {
         }
 
         long warmupFor(int size) {
-            return warmup >= 0 ? warmup : packetsFor(size) / 2;
+            return warmup >= 0 ? warmup : Math.max(packetsFor(size) / 2, 5_000);
         }
     }
 

@@ -19,8 +19,9 @@ import org.HdrHistogram.Histogram;
  * stdin before detaching, so the consumer can drain everything first.
  *
  * <p>Arguments: {@code ROLE TRANSPORT LOCATION SIZE PACKETS WARMUP RATE_HZ VERIFY TIMEOUT_S}. Packets
- * {@code 0 .. WARMUP-1} warm up; {@code WARMUP .. WARMUP+PACKETS-1} are measured. With {@code RATE_HZ > 0}
- * the producer paces packets and stamps each with its scheduled send time, so a stalled producer shows
+ * {@code 0 .. WARMUP-1} warm up (sent as fast as accepted); {@code WARMUP .. WARMUP+PACKETS-1} are
+ * measured. With {@code RATE_HZ > 0} the producer paces the measured packets from the first one on and
+ * stamps each with its scheduled send time, so a stalled producer shows
  * up as latency (no coordinated omission); with 0 it sends as fast as the transport accepts and stamps
  * the time it starts writing, so latency includes the time queued in the transport's window.
  *
@@ -66,8 +67,7 @@ public final class HandoffChild {
             System.out.println("READY cpu=" + cpu);
             System.out.flush();
             long periodNs = rateHz > 0 ? TimeUnit.SECONDS.toNanos(1) / rateHz : 0;
-            long startNs = System.nanoTime();
-            long measuredStartNs = startNs;
+            long measuredStartNs = System.nanoTime();
             long allocatedAtStart = allocatedBytes();
             long backPressured = 0;
             for (long seq = 0; seq < total; seq++) {
@@ -76,8 +76,8 @@ public final class HandoffChild {
                     measuredStartNs = System.nanoTime();
                 }
                 long sentNs;
-                if (periodNs > 0) {
-                    sentNs = startNs + seq * periodNs;
+                if (periodNs > 0 && seq >= warmup) {
+                    sentNs = measuredStartNs + (seq - warmup) * periodNs;
                     while (System.nanoTime() - sentNs < 0) {
                         Thread.onSpinWait();
                     }

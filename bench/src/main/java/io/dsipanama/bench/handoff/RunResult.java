@@ -87,20 +87,16 @@ public record RunResult(String transport, int size, long packets, long warmup, l
     /** All results as a markdown table. */
     static String markdown(List<RunResult> results) {
         StringBuilder b = new StringBuilder(
-                "| transport | size B | packets | rate | ns/packet | packets/s | MiB/s | p50 ns | p99 ns | p99.9 ns | max ns | alloc B/packet (prod/cons) | gaps | corrupt |\n"
+                "| transport | size B | packets | rate | ns/packet | packets/s | MiB/s | p50 ns | p99 ns | p99.9 ns | max ns | alloc B total (prod/cons) | gaps | corrupt |\n"
                         + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %.0f | %.0f | %d | %d | %d | %d | %s / %s | %d | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.1f | %.0f | %.0f | %d | %d | %d | %d | %d / %d | %d | %s |%n",
                     r.transport, r.size, r.packets, r.rateHz == 0 ? "max" : r.rateHz + "/s", r.nsPerPacket,
                     r.packetsPerSecond(), r.mibPerSecond(), r.latencyAtPercentileNs(50), r.latencyAtPercentileNs(99),
                     r.latencyAtPercentileNs(99.9), r.latencies.getMaxValue(),
-                    perPacket(r.producerAllocatedBytes, r.packets), perPacket(r.consumerAllocatedBytes, r.packets),
+                    r.producerAllocatedBytes, r.consumerAllocatedBytes,
                     r.gaps, r.verified ? Long.toString(r.corrupt) : "n/a"));
         }
         return b.toString();
-    }
-
-    private static String perPacket(long bytes, long packets) {
-        return bytes == 0 ? "0" : String.format(Locale.ROOT, "%.2f", (double) bytes / packets);
     }
 }

@@ -3,6 +3,7 @@ package io.dsipanama.bench.jmh;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.dsipanama.bench.handoff.Affinity;
@@ -27,6 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Control;
 import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * Cross-thread hand-off cost per packet: one producer thread and one consumer thread, pinned to
@@ -65,6 +67,7 @@ public abstract class HandoffBenchmark {
     private Payload payload;
     private HandoffTransport.Producer producer;
     private HandoffTransport.Consumer consumer;
+    private Map<String, Long> allocationAtMeasurementStart;
 
     /** The subject. */
     protected abstract HandoffTransport transport();
@@ -78,8 +81,19 @@ public abstract class HandoffBenchmark {
         producer = transport.openProducer(medium.location(), payload);
     }
 
+    /** Snapshot of every thread's allocation when the first measurement iteration starts. */
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams params) {
+        if (allocationAtMeasurementStart == null && params.getType() == IterationType.MEASUREMENT) {
+            allocationAtMeasurementStart = AllocationMeter.allThreads();
+        }
+    }
+
     @TearDown(Level.Trial)
     public void close() {
+        if (allocationAtMeasurementStart != null) {
+            AllocationMeter.reportAllThreads(allocationAtMeasurementStart);
+        }
         CloseHelper.closeAll(producer, consumer, payload, medium);
     }
 

@@ -1,5 +1,6 @@
 package io.dsipanama.bench.handoff;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -136,7 +137,7 @@ abstract class HandoffTransportConformance {
         }
 
         @Override
-        public void onPacket(java.lang.foreign.MemorySegment segment, long offset, int length) {
+        public void onPacket(MemorySegment segment, long offset, int length) {
             long seq = received++;
             int expectedLength = variedUpTo < 0 ? payload.maxLength() : lengthOf(seq, variedUpTo);
             long at = length == expectedLength ? payload.verify(segment, offset, length, seq) : -2;
