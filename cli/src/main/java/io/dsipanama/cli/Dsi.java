@@ -13,6 +13,8 @@ public final class Dsi {
               admit ...         is a task set schedulable? exit 0 yes, 1 no, 2 usage error (dsi admit --help)
               produce NAME ...  write verifiable packets into a stream (dsi produce --help)
               consume NAME ...  read and verify them, report loss by reason (dsi consume --help)
+              send NAME --to HOST:PORT ...  send a stream to dsi recv on another host (dsi send --help)
+              recv --listen [HOST:]PORT --into NAME ...  receive it into a local stream (dsi recv --help)
               streams [--json]  list streams: peers, liveness, fill, counters; remove stale ones
               test              (bin/dsi only) install build dependencies and run the whole test suite
               help              this text
@@ -36,6 +38,8 @@ public final class Dsi {
                 case "admit" -> AdmitCommand.run(argv, out);
                 case "produce" -> ProduceCommand.run(argv, out, err);
                 case "consume" -> ConsumeCommand.run(argv, out, err);
+                case "send" -> SendCommand.run(argv, out, err);
+                case "recv" -> RecvCommand.run(argv, out, err);
                 case "streams" -> StreamsCommand.run(argv, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);

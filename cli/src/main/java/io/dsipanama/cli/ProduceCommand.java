@@ -102,7 +102,7 @@ final class ProduceCommand {
         }
     }
 
-    private static StreamSpec spec(Args args, int max) {
+    static StreamSpec spec(Args args, int max) {
         OverflowPolicy policy = switch (args.get("policy", "drop-oldest")) {
             case "drop-oldest" -> OverflowPolicy.DROP_OLDEST;
             case "drop-newest" -> OverflowPolicy.DROP_NEWEST;

@@ -1,0 +1,181 @@
+package io.dsipanama.netio.stream;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+
+import io.dsipanama.netio.FrameHeader;
+import io.dsipanama.netio.LossReason;
+import io.dsipanama.netio.RingOwner;
+import io.dsipanama.netio.UdpReceiver;
+import io.dsipanama.stream.Claim;
+import io.dsipanama.stream.StreamProducer;
+
+/**
+ * Receives a stream sent by a {@link StreamSender} and produces it into a local DSI stream: each frame is
+ * claimed in the stream, its (reassembled) payload copied into the claim and committed with the frame's
+ * virtual time. Every position the sender's sequence skips (loss upstream, frames the network lost, frames
+ * lost in reassembly) becomes one {@link StreamProducer#markMissing} marker before the next packet, so the
+ * receiving consumer sees it as {@code io.dsipanama.stream.LossReason.MISSING} at the right place and its loss
+ * accounting stays exact. A frame that cannot be stored (larger than the stream's max packet, virtual time
+ * going back, no room within {@code blockTimeoutNs} under BLOCK) is marked missing too and counted.
+ *
+ * <p>Threading: the ring owner's thread only (the frame and loss callbacks run there).
+ */
+public final class StreamReceiver implements AutoCloseable {
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** A jump larger than this is a new sender (a restart), not a loss. */
+    public static final long MAX_GAP = 1 << 16;
+
+    private final StreamProducer producer;
+    private final UdpReceiver receiver;
+    private final long blockTimeoutNs;
+    private final long[] networkLost = new long[LossReason.values().length + 1];
+    private final long[] upstreamLost = new long[StreamFrameDescriptor.END_REASONS];
+    private int streamId = -1;
+    private long expected;
+    private long lastVirtualTime = Long.MIN_VALUE;
+    private long packets;
+    private long bytes;
+    private long markedMissing;
+    private long notStored;
+    private long foreignFrames;
+    private long restarts;
+    private long senderPackets = -1;
+    private boolean ended;
+
+    /** Receives on {@code bindAddress} into {@code producer}'s stream. */
+    public StreamReceiver(RingOwner owner, InetSocketAddress bindAddress, StreamProducer producer, long blockTimeoutNs) {
+        this.producer = producer;
+        this.blockTimeoutNs = blockTimeoutNs;
+        this.receiver = UdpReceiver.throughput(owner, bindAddress).handlerForAll(this::onFrame).lossListener(this::onLost);
+    }
+
+    private void onFrame(FrameHeader h, MemorySegment buffer, long offset, int length) {
+        if (streamId == -1) {
+            streamId = h.streamId();
+        } else if (h.streamId() != streamId) {
+            foreignFrames++;
+            return;
+        }
+        long sequence = h.sequence();
+        long vt = Math.max(h.virtualTime(), lastVirtualTime);
+        if (sequence < expected) {
+            return; // stale: already marked missing (the reassembler drops these, this is a second guard)
+        }
+        if (sequence - expected > MAX_GAP) {
+            restarts++;
+        } else {
+            for (long s = expected; s < sequence; s++) {
+                missing(vt);
+            }
+        }
+        expected = sequence + 1;
+        if ((h.flags() & StreamFrameDescriptor.FLAG_END) != 0) {
+            expected = sequence; // the end frame takes no position
+            if (length >= StreamFrameDescriptor.END_LENGTH) {
+                senderPackets = buffer.get(U64, offset + StreamFrameDescriptor.END_PACKETS_OFFSET);
+                for (int i = 0; i < upstreamLost.length; i++) {
+                    upstreamLost[i] = buffer.get(U64, offset + StreamFrameDescriptor.END_LOST_OFFSET + 8L * i);
+                }
+            }
+            ended = true;
+            return;
+        }
+        if (h.virtualTime() < lastVirtualTime || length > producer.spec().maxPacketBytes()) {
+            notStored++;
+            missing(vt);
+            return;
+        }
+        Claim c = producer.claim(length, blockTimeoutNs);
+        if (c == null) {
+            notStored++; // DROP_NEWEST counted the refusal itself; under BLOCK the consumer sees a gap
+            return;
+        }
+        MemorySegment.copy(buffer, offset, c.buffer(), c.offset(), length);
+        c.commit(vt);
+        lastVirtualTime = vt;
+        packets++;
+        bytes += length;
+    }
+
+    private void missing(long vt) {
+        long start = System.nanoTime();
+        while (!producer.markMissing(vt)) {
+            if (producer.spec().policy() != io.dsipanama.stream.OverflowPolicy.BLOCK
+                    || System.nanoTime() - start > blockTimeoutNs) {
+                notStored++;
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lastVirtualTime = Math.max(lastVirtualTime, vt);
+        markedMissing++;
+    }
+
+    private void onLost(int stream, long firstSequence, long count, LossReason reason) {
+        networkLost[reason.id()] += count;
+    }
+
+    public UdpReceiver udpReceiver() {
+        return receiver;
+    }
+
+    public InetSocketAddress localAddress() {
+        return receiver.localAddress();
+    }
+
+    /** True once the sender's end frame arrived (every position before it is resolved). */
+    public boolean ended() {
+        return ended;
+    }
+
+    public long packets() {
+        return packets;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Positions marked missing in the local stream (upstream and network losses, frames not stored). */
+    public long markedMissing() {
+        return markedMissing;
+    }
+
+    /** Frames that arrived but could not be stored (see the class comment). */
+    public long notStored() {
+        return notStored;
+    }
+
+    /** Frames of another stream id than the first one seen (dropped). */
+    public long foreignFrames() {
+        return foreignFrames;
+    }
+
+    /** Sequence jumps larger than {@link #MAX_GAP}, taken as a sender restart. */
+    public long restarts() {
+        return restarts;
+    }
+
+    /** Frames netio reported lost, by reason (sequence gaps include the upstream ones). */
+    public long networkReported(LossReason reason) {
+        return networkLost[reason.id()];
+    }
+
+    /** Packets the sender sent, from its end frame (-1 before it). */
+    public long senderPackets() {
+        return senderPackets;
+    }
+
+    /** Losses the sending consumer reported by DSI reason, from the end frame (0 before it). */
+    public long upstreamLost(io.dsipanama.stream.LossReason reason) {
+        return upstreamLost[reason.ordinal()];
+    }
+
+    @Override
+    public void close() {
+        receiver.close();
+    }
+}
