@@ -1,6 +1,5 @@
 package io.dsipanama.stream;
 
-import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 import static io.dsipanama.stream.PacketDescriptorDescriptor.*;
@@ -27,25 +26,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p><b>Threading.</b> One thread at a time: the consumer is not thread-safe. The producer runs
  * concurrently, usually in another process.
  */
-public final class StreamConsumer implements AutoCloseable {
+public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
 
-    private final StreamMapping mapping;
-    private final String name;
-    private final StreamSpec spec;
-    private final MemorySegment header;
-    private final MemorySegment data;
-    private final StreamHeader counters;
-    private final Slots slots;
-    private final Signal dataSignal;
-    private final Signal spaceSignal;
-    private final DropRecord dropRecord;
     private final PeerAttachment peer;
     private final Packet[] packets;
-    private final long dataLength;
     private final int maxPacket;
-    private final boolean expires;
     private final long[] pending = new long[LossReason.ALL.length];
     private final long[] lostTotal = new long[LossReason.ALL.length];
     private final long[] attributed = new long[DropRecord.FIELDS];
@@ -57,19 +44,8 @@ public final class StreamConsumer implements AutoCloseable {
     private boolean closed;
 
     private StreamConsumer(StreamMapping mapping) {
-        this.mapping = mapping;
-        this.name = mapping.name();
-        this.spec = mapping.spec();
-        this.header = mapping.headerSegment();
-        this.data = mapping.dataSegment();
-        this.counters = mapping.header();
-        this.slots = new Slots(mapping.controlSegment(), spec.descriptorCount());
-        this.dataSignal = new Signal(header, DATA_AVAILABLE_OFFSET, DATA_WAITERS_OFFSET);
-        this.spaceSignal = new Signal(header, SPACE_AVAILABLE_OFFSET, SPACE_WAITERS_OFFSET);
-        this.dropRecord = new DropRecord(header);
-        this.dataLength = mapping.layout().dataLength();
+        super(mapping);
         this.maxPacket = spec.maxPacketBytes();
-        this.expires = spec.mode() == StreamMode.REAL_TIME && spec.validityTicks() != Long.MAX_VALUE;
         this.packets = new Packet[spec.descriptorCount()];
         for (int i = 0; i < packets.length; i++) {
             packets[i] = new Packet(this, slots, data);

@@ -26,28 +26,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * the consumer may run concurrently in another one. {@link #close()} may be called once the producing
  * thread stopped.
  */
-public final class StreamProducer implements AutoCloseable {
+public final class StreamProducer extends StreamEnd implements AutoCloseable {
     /** Alignment of every allocation in the data area: one cache line. */
     public static final int ALIGNMENT = CACHE_LINE;
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
 
-    private final StreamMapping mapping;
-    private final String name;
-    private final StreamSpec spec;
-    private final MemorySegment header;
-    private final MemorySegment data;
-    private final StreamHeader counters;
-    private final Slots slots;
-    private final Signal dataSignal;
-    private final Signal spaceSignal;
-    private final DropRecord dropRecord;
     private final PeerAttachment peer;
     private final Claim claim;
-    private final long dataLength;
     private final int descriptorCount;
-    private final boolean expires;
     private final long[] record = new long[DropRecord.FIELDS];
 
     private long position;       // next position to publish
@@ -60,19 +48,8 @@ public final class StreamProducer implements AutoCloseable {
     private boolean closed;
 
     private StreamProducer(StreamMapping mapping) {
-        this.mapping = mapping;
-        this.name = mapping.name();
-        this.spec = mapping.spec();
-        this.header = mapping.headerSegment();
-        this.data = mapping.dataSegment();
-        this.counters = mapping.header();
-        this.slots = new Slots(mapping.controlSegment(), spec.descriptorCount());
-        this.dataSignal = new Signal(header, DATA_AVAILABLE_OFFSET, DATA_WAITERS_OFFSET);
-        this.spaceSignal = new Signal(header, SPACE_AVAILABLE_OFFSET, SPACE_WAITERS_OFFSET);
-        this.dropRecord = new DropRecord(header);
-        this.dataLength = mapping.layout().dataLength();
+        super(mapping);
         this.descriptorCount = spec.descriptorCount();
-        this.expires = spec.mode() == StreamMode.REAL_TIME && spec.validityTicks() != Long.MAX_VALUE;
         this.claim = new Claim(this, data);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
         this.consumerPositionAtAttach = consumerPosition();
