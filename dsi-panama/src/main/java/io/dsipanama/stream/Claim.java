@@ -27,11 +27,11 @@ public final class Claim {
         this.data = data;
     }
 
-    Claim open(long offset, int length) {
+    Claim open(long offset, int length, long allocation, long start) {
         this.offset = offset;
         this.length = length;
-        this.allocation = producer.allocationFor(offset);
-        this.start = producer.startFor(offset);
+        this.allocation = allocation;
+        this.start = start;
         this.open = true;
         return producer.opened();
     }

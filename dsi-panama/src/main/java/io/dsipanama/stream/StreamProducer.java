@@ -42,6 +42,8 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private long consumerPositionAtAttach;
     private long allocHead;      // data-area byte position after the newest allocation (never wraps)
     private long allocOffset;    // allocHead % dataLength, kept incrementally
+    private long roomStart;      // where the room makeRoom found starts (after any wrap gap)
+    private long roomAllocation; // what the slot records as its allocation: with the wrap gap unless the ring is empty
     private long lastVirtualTime;
     private int refusedSincePublish;
     private boolean claimed;
@@ -156,7 +158,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             refused();
             return null;
         }
-        return claim.open(offset, length);
+        return claim.open(offset, length, roomAllocation, roomStart);
     }
 
     /**
@@ -172,7 +174,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         checkClaimable(length);
         int aligned = align(length);
         long offset = awaitRoom(aligned, timeoutNs);
-        return offset < 0 ? null : claim.open(offset, length);
+        return offset < 0 ? null : claim.open(offset, length, roomAllocation, roomStart);
     }
 
     /** Copying convenience: claims, copies {@code source}, commits. False when {@link #tryClaim} found no room. */
@@ -207,7 +209,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             refused();
             return false;
         }
-        publish(virtualTime, offset, 0, FLAG_MISSING, allocHead);
+        publish(virtualTime, offset, 0, FLAG_MISSING, roomAllocation);
         counters.addCounter(StreamCounter.PRODUCER_MARKED_MISSING, 1);
         return true;
     }
@@ -290,7 +292,8 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
 
     /**
      * Finds room for {@code aligned} bytes and a descriptor, freeing and (if {@code dropOldest}) dropping the
-     * oldest positions as needed. Returns the data offset, or -1. Publishes the drop record if it moved.
+     * oldest positions as needed. Returns the data offset (and sets {@code roomStart} and
+     * {@code roomAllocation}), or -1. Publishes the drop record if it moved.
      */
     private long makeRoom(int aligned, boolean dropOldest) {
         long free = record[DropRecord.FREE];
@@ -300,6 +303,8 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                 long start = allocOffset + aligned <= dataLength ? allocHead : allocHead + (dataLength - allocOffset);
                 long tail = free < position ? slots.allocation(slots.base(free)) : start;
                 if (position - free < descriptorCount && start + aligned - tail <= dataLength) {
+                    roomStart = start;
+                    roomAllocation = free == position ? start : allocHead;
                     return start == allocHead ? allocOffset : 0;
                 }
                 if (free == position) {
@@ -397,14 +402,6 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     Claim opened() {
         claimed = true;
         return claim;
-    }
-
-    long allocationFor(long offset) {
-        return position == record[DropRecord.FREE] ? startFor(offset) : allocHead;
-    }
-
-    long startFor(long offset) {
-        return offset == allocOffset ? allocHead : allocHead + (dataLength - allocOffset);
     }
 
     static int align(int length) {
