@@ -6,6 +6,7 @@ import io.dsipanama.stream.StreamDirectory;
 import io.dsipanama.stream.StreamMode;
 import io.dsipanama.stream.StreamPeerGoneException;
 import io.dsipanama.stream.StreamProducer;
+import io.dsipanama.stream.StreamSizing;
 import io.dsipanama.stream.StreamSpec;
 import io.dsipanama.stream.synthetic.ProduceRun;
 
@@ -111,9 +112,7 @@ final class ProduceCommand {
                     + args.get("policy", "") + "'");
         };
         int descriptors = Math.toIntExact(args.getLong("descriptors", 256));
-        long aligned = (Math.max(1, max) + StreamProducer.ALIGNMENT - 1) / StreamProducer.ALIGNMENT * StreamProducer.ALIGNMENT;
-        long page = 4096;
-        long defaultData = ((descriptors + 1L) * aligned + page - 1) / page * page;
+        long defaultData = StreamSizing.dataBytesFor(descriptors, Math.max(1, max));
         String data = args.get("data-bytes", null);
         return StreamSpec.builder().descriptorCount(descriptors)
                 .dataBytes(data == null ? defaultData : StreamOptions.bytes("data-bytes", data))

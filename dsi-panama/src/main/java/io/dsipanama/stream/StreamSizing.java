@@ -68,13 +68,21 @@ public record StreamSizing(int descriptorCount, long dataBytes, int maxPacketByt
                     + " descriptors, more than " + StreamSpec.MAX_DESCRIPTORS);
         }
         int count = nextPowerOfTwo((int) needed);
-        long data = StreamHeaderDescriptor.roundUp(Math.multiplyExact((long) count + 1,
-                StreamHeaderDescriptor.roundUp(maxPacketBytes, StreamProducer.ALIGNMENT)), Unistd.pageSize());
+        long data = dataBytesFor(count, maxPacketBytes);
         if (data > StreamSpec.MAX_DATA_BYTES) {
             throw new IllegalArgumentException(count + " descriptors of " + maxPacketBytes + " bytes need " + data
                     + " data bytes, more than " + StreamSpec.MAX_DATA_BYTES);
         }
         return new StreamSizing(count, data, maxPacketBytes, inFlight);
+    }
+
+    /**
+     * Data-area bytes for a ring of {@code descriptorCount} packets of up to {@code maxPacketBytes}: room for
+     * every descriptor full, plus one packet for the wrap gap (see "Data area" above), in whole pages.
+     */
+    public static long dataBytesFor(int descriptorCount, int maxPacketBytes) {
+        return StreamHeaderDescriptor.roundUp(Math.multiplyExact((long) descriptorCount + 1,
+                StreamHeaderDescriptor.roundUp(maxPacketBytes, StreamProducer.ALIGNMENT)), Unistd.pageSize());
     }
 
     static long ceilDiv(long a, long b) {
