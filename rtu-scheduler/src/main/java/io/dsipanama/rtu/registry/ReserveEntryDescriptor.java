@@ -47,8 +47,8 @@ import java.util.List;
  * while the owner's virtual processor writes the counters.
  *
  * <p>{@code flags}: bits 0-3 the overrun policy (1 DEMOTE, 2 SKIP, 3 NOTIFY), bits 8-11 the backend of the
- * owning scheduler (1 SCHED_FIFO, 2 SCHED_DEADLINE, 3 non-real-time fallback), bit 16 set for a reactive
- * upcall. Informational: admission does not read them.
+ * owning scheduler (1 SCHED_FIFO, 2 SCHED_DEADLINE, 3 non-real-time fallback). Informational: admission
+ * does not read them.
  */
 public final class ReserveEntryDescriptor {
     public static final int LENGTH = 256;
@@ -79,7 +79,6 @@ public final class ReserveEntryDescriptor {
     public static final int FLAG_POLICY_MASK = 0xf;
     public static final int FLAG_BACKEND_SHIFT = 8;
     public static final int FLAG_BACKEND_MASK = 0xf << FLAG_BACKEND_SHIFT;
-    public static final int FLAG_REACTIVE = 1 << 16;
 
     /** The table above, row by row. */
     public static final List<LayoutField> FIELDS = List.of(
