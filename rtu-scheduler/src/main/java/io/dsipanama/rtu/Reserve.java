@@ -49,6 +49,11 @@ public final class Reserve implements AutoCloseable {
         this.params = new Params(spec.budgetNs(), spec.periodNs(), spec.deadlineNs(), spec.overrun(), 0);
     }
 
+    /** The index of the virtual processor that runs its upcall (reserves with different ones never share a thread). */
+    public int vpIndex() {
+        return vp.index;
+    }
+
     /** Its name across processes: give it to a server that should charge this reserve. */
     public ReserveId id() {
         return id;

@@ -21,6 +21,7 @@ final class SporadicBudget {
     private int head;
     private int count;
     private long capacityNs;
+    private long positiveSinceNs = Long.MIN_VALUE;
 
     SporadicBudget(long budgetNs) {
         this.capacityNs = budgetNs;
@@ -34,10 +35,24 @@ final class SporadicBudget {
     /** Applies every replenishment due at or before {@code nowNs}. */
     void replenish(long nowNs) {
         while (count > 0 && atNs[head] - nowNs <= 0) {
+            boolean wasExhausted = capacityNs <= 0;
             capacityNs += amountNs[head];
+            if (wasExhausted && capacityNs > 0) {
+                positiveSinceNs = atNs[head];
+            }
             head = (head + 1) % RING;
             count--;
         }
+    }
+
+    /**
+     * When the capacity last became positive after being exhausted (a replenishment's time), or
+     * {@link Long#MIN_VALUE}. A job released on that capacity counts as released then, not earlier: dating it
+     * back to when its events arrived would bring its own replenishment forward and let the server exceed its
+     * budget.
+     */
+    long positiveSinceNs() {
+        return positiveSinceNs;
     }
 
     /** When the next replenishment is due, or {@link Long#MAX_VALUE} when none is pending. */

@@ -195,7 +195,7 @@ final class UpcallSlot implements Trigger {
         policedNoted = false;
         long fired = (long) FIRST_FIRE_NS.getOpaque(this);
         long events = (long) PENDING.getAndSet(this, 0L);
-        long release = Math.max(fired, gateNs);
+        long release = Math.max(Math.max(fired, gateNs), sporadic.positiveSinceNs());
         lastReleaseNs = release;
         entry.addCounter(ReserveCounter.EVENTS, events);
         if (skipNext) {
@@ -290,7 +290,11 @@ final class UpcallSlot implements Trigger {
         if ((long) PENDING.getVolatile(this) == 0) {
             FIRST_FIRE_NS.setOpaque(this, Time.monotonicNs());
         }
-        PENDING.getAndAdd(this, events);
-        doorbell.ring();
+        // Ring only when events appear: while some are pending the virtual processor already knows, and sleeps
+        // until policing lets the next job go. Ringing on every event would let a flood wake a real-time
+        // thread thousands of times a second for nothing.
+        if ((long) PENDING.getAndAdd(this, events) == 0) {
+            doorbell.ring();
+        }
     }
 }

@@ -242,13 +242,31 @@ final class VirtualProcessor implements Runnable {
                 runJob(job, nowNs);
                 continue;
             }
-            kernel.apply(next != null ? next.classKey(false) : idleClass());
+            kernel.apply(sleepClass(current, next));
             doorbell.awaitUntil(seen, wakeNs);
         }
     }
 
-    private int idleClass() {
-        return backend == Backend.DEADLINE && kernel.current() == VpKernel.DEADLINE ? VpKernel.DEADLINE : VpKernel.OTHER;
+    /**
+     * The class to sleep in: that of the upcall due next, raised to that of any reactive upcall, which a
+     * trigger can make ready at any moment. The wake-up then happens at the priority of the work it is for;
+     * sleeping in SCHED_OTHER would put a triggered job behind every normal thread before it could even raise
+     * its class.
+     */
+    private int sleepClass(UpcallSlot[] current, UpcallSlot next) {
+        int key = next != null ? next.classKey(false) : VpKernel.OTHER;
+        for (UpcallSlot s : current) {
+            if (s.reactive() && !s.cancelled) {
+                int k = s.classKey(false);
+                if (k == VpKernel.DEADLINE || key != VpKernel.DEADLINE && k > key) {
+                    key = k;
+                }
+            }
+        }
+        if (key == VpKernel.OTHER && backend == Backend.DEADLINE && kernel.current() == VpKernel.DEADLINE) {
+            key = VpKernel.DEADLINE; // a SCHED_DEADLINE reservation stays while the reserves do
+        }
+        return key;
     }
 
     private void runJob(UpcallSlot job, long nowNs) {
