@@ -15,7 +15,9 @@ public enum Backend {
      * {@code SCHED_DEADLINE}: each virtual processor holds a kernel reservation covering its reserves; the
      * kernel's admission test is a second gate after the registry's EDF test. The kernel refuses
      * SCHED_DEADLINE to a thread whose affinity is narrower than its root domain, so these virtual
-     * processors are not pinned.
+     * processors are not pinned. Budgets are enforced by the kernel's CBS: a job that runs past its
+     * reservation's runtime (budget plus a small overhead) is throttled until the next period, so under this
+     * backend {@link OverrunPolicy#DEMOTE} means "stopped", not "background", for the rest of the period.
      */
     DEADLINE(2, "SCHED_DEADLINE"),
     /**

@@ -35,10 +35,7 @@ public final class ChargeScope implements AutoCloseable {
         if (slot >= 0) {
             throw new IllegalStateException("charge scopes do not nest: still charging " + slot + ":" + generation);
         }
-        if (clientSlot < 0 || clientSlot >= capacity) {
-            throw new IllegalArgumentException("no registry slot " + clientSlot);
-        }
-        slot = clientSlot;
+        slot = clientSlot < 0 ? Integer.MAX_VALUE : clientSlot; // an id off the wire is untrusted: checked at close
         generation = clientGeneration;
         owner = context;
         startCpuNs = Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID);
@@ -50,17 +47,19 @@ public final class ChargeScope implements AutoCloseable {
         return open(client.slot(), client.generation(), null);
     }
 
-    /** Charges the CPU time since {@link #open}; quietly charges nothing if the client's reserve is gone. */
+    /**
+     * Charges the CPU time since {@link #open}; charges nothing (see {@link #lastCharged()}) if the client's
+     * reserve is gone or the id never named one.
+     */
     @Override
     public void close() {
         if (slot < 0) {
             return;
         }
         long usedNs = Math.max(0, Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID) - startCpuNs);
-        view.wrap(slot);
-        // acquire of the entry's state inside: the generation compared is the one its activation published
-        lastCharged = view.acquireState() == io.dsipanama.rtu.registry.ReserveEntryDescriptor.STATE_ACTIVE
-                && view.slotGeneration() == generation;
+        // acquire of the entry's state: the generation compared is the one its activation published
+        lastCharged = slot < capacity && view.wrap(slot).acquireState()
+                == io.dsipanama.rtu.registry.ReserveEntryDescriptor.STATE_ACTIVE && view.slotGeneration() == generation;
         if (lastCharged) {
             view.charge(usedNs);
         }

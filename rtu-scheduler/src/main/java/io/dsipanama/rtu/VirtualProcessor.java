@@ -114,7 +114,8 @@ final class VirtualProcessor implements Runnable {
             return 0;
         }
         if (reserves.isEmpty()) {
-            kernel.apply(VpKernel.OTHER);
+            kernel.releaseDeadline(); // the virtual processor leaves SCHED_DEADLINE itself (see VpKernel)
+            doorbell.ring();
             return 0;
         }
         long periodNs = Long.MAX_VALUE;
@@ -263,7 +264,7 @@ final class VirtualProcessor implements Runnable {
                 }
             }
         }
-        if (key == VpKernel.OTHER && backend == Backend.DEADLINE && kernel.current() == VpKernel.DEADLINE) {
+        if (key == VpKernel.OTHER && backend == Backend.DEADLINE && kernel.deadlineWanted()) {
             key = VpKernel.DEADLINE; // a SCHED_DEADLINE reservation stays while the reserves do
         }
         return key;
@@ -286,7 +287,10 @@ final class VirtualProcessor implements Runnable {
 
         long startNs = Time.monotonicNs();
         long startCpuNs = Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID);
-        boolean watched = !demoted && job.policy == OverrunPolicy.DEMOTE && backend.realTime();
+        // SCHED_FIFO only: under SCHED_DEADLINE the kernel's CBS already stops a job at the reservation's
+        // runtime, and moving a DEADLINE thread out of its class from another thread can leak the kernel's
+        // bandwidth if it has just blocked (see VpKernel.releaseDeadline)
+        boolean watched = !demoted && job.policy == OverrunPolicy.DEMOTE && backend == Backend.FIFO;
         if (watched) {
             kernel.publishJob(startCpuNs, leftNs);
             enforcer.jobStarted(startNs + leftNs);

@@ -49,6 +49,7 @@ final class VpKernel {
     private long dlVersion;
     private long appliedDlVersion = -1;
     private long jobSeq;
+    private volatile boolean deadlineWanted;
     private boolean demotedByEnforcer;
     private long refusals;
     private int lastErrno;
@@ -137,17 +138,34 @@ final class VpKernel {
         dlDeadlineNs = deadlineNs;
         dlPeriodNs = periodNs;
         dlVersion++;
-        if (demotedByEnforcer || (current == OTHER && appliedDlVersion >= 0)) {
-            return 0; // demoted: the virtual processor applies the new reservation when it restores itself
-        }
+        // Into SCHED_DEADLINE (or a new reservation within it) is safe from another thread, asleep or not; only
+        // the way out is not (see releaseDeadline). A job demoted at the time ends its demotion early.
         int rc = applyLocked(DEADLINE);
         if (rc != 0) {
             dlRuntimeNs = old[0];
             dlDeadlineNs = old[1];
             dlPeriodNs = old[2];
             dlVersion++;
+        } else {
+            deadlineWanted = true;
         }
         return rc;
+    }
+
+    /**
+     * The virtual processor no longer holds reserves: it should leave SCHED_DEADLINE, and does so itself
+     * before it next sleeps. Never switched from here: Linux 6.18 keeps the admitted bandwidth of a
+     * SCHED_DEADLINE thread that is moved to another class while it sleeps, for good (measured; only a
+     * rebuild of the root domain gives it back), so a sleeping virtual processor must not be moved out.
+     * The virtual processor moving itself, while running, is fine.
+     */
+    synchronized void releaseDeadline() {
+        deadlineWanted = false;
+    }
+
+    /** Whether the virtual processor should stay in SCHED_DEADLINE while idle (it holds reserves). */
+    boolean deadlineWanted() {
+        return deadlineWanted;
     }
 
     /** Virtual processor, before a job the enforcer must watch: publishes it (odd sequence). */
