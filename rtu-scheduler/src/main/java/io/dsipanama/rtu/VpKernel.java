@@ -81,11 +81,6 @@ final class VpKernel {
      * Uncontended, a monitor costs one CAS and allocates nothing.
      */
 
-    /** The class the thread is in now (a key). */
-    synchronized int current() {
-        return current;
-    }
-
     /** Puts the thread in class {@code wanted}; returns 0 or -errno (EPERM, EBUSY). No-op for the fallback. */
     int apply(int wanted) {
         if (backend == Backend.FALLBACK) {

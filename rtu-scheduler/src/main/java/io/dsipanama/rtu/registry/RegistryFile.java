@@ -52,7 +52,7 @@ final class RegistryFile implements AutoCloseable {
         this.config = config;
     }
 
-    /** Opens {@code path}, creating it from {@code creating} when it does not exist. */
+    /** Opens {@code path}, creating it from {@code creating} when it does not exist (null: only open). */
     static RegistryFile openOrCreate(Path path, RegistryConfig creating) {
         Path dir = path.toAbsolutePath().getParent();
         try {
@@ -66,6 +66,9 @@ final class RegistryFile implements AutoCloseable {
             int fd = Fcntl.open(path.toString(), Fcntl.O_RDWR | Fcntl.O_CLOEXEC | Fcntl.O_NOFOLLOW, 0);
             if (fd >= 0) {
                 return open(path, fd);
+            }
+            if (creating == null) {
+                throw new IllegalStateException("no reserve registry at " + path);
             }
             RegistryFile created = tryCreate(path, creating);
             if (created != null) {

@@ -42,7 +42,10 @@ public final class ReserveRegistry implements AutoCloseable {
         this.chargeView = new ReserveEntry(file.segment());
     }
 
-    /** Opens the registry at {@code path}, creating it with {@code creating} when it does not exist. */
+    /**
+     * Opens the registry at {@code path}, creating it with {@code creating} when it does not exist; with
+     * {@code creating == null} (a monitor) a missing registry is an {@link IllegalStateException}.
+     */
     public static ReserveRegistry open(Path path, RegistryConfig creating) {
         return new ReserveRegistry(RegistryFile.openOrCreate(path, creating));
     }
