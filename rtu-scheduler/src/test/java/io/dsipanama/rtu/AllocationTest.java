@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,7 +82,13 @@ class AllocationTest {
                         + " over " + jobs + " jobs");
                 assertTrue(jobs >= 1000, jobs + " jobs in the window");
                 assertTrue(reactive.counter(ReserveCounter.EVENTS) > 1000);
-                assertArrayEquals(new long[ids.length], delta, names + " allocated " + Arrays.toString(delta) + " bytes");
+                // Per upcall, nothing: anything allocated per job would be at least 16 bytes times some thousand jobs.
+                // A few hundred bytes can appear once in a while without any job allocating: when the JIT
+                // deoptimises a method it re-creates the objects it had scalar-replaced, on the heap.
+                for (int i = 0; i < ids.length; i++) {
+                    assertTrue(delta[i] < jobs, names + " allocated " + Arrays.toString(delta) + " bytes over " + jobs
+                            + " jobs: that is an allocation per job");
+                }
             } finally {
                 firing.set(false);
                 firer.join();
