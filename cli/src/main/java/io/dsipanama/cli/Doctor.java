@@ -12,6 +12,7 @@ import io.dsipanama.ffm.Feature;
 import io.dsipanama.ffm.IoUringFeatures;
 import io.dsipanama.ffm.SchedFeatures;
 import io.dsipanama.ffm.UserfaultfdFeatures;
+import io.dsipanama.rtu.BackendProbe;
 
 /**
  * {@code dsi doctor [--json]}: probes every kernel feature and privilege the project uses, once, and
@@ -54,6 +55,7 @@ final class Doctor {
         add(all, "io_uring", IoUringFeatures::features);
         add(all, "userfaultfd", UserfaultfdFeatures::features);
         add(all, "sched", SchedFeatures::features);
+        add(all, "rtu", BackendProbe::features);
         return all;
     }
 

@@ -62,6 +62,29 @@ public final class Time {
         return rc;
     }
 
+    /**
+     * The clock id of thread {@code tid}'s CPU time, for {@link #clock_gettime}: what glibc's
+     * pthread_getcpuclockid(3) returns, computed from a kernel thread id because Java has no
+     * {@code pthread_t} for another thread. Lets one thread watch how much CPU another has used (a budget
+     * enforcer). Only threads of the calling process can be read: for others, and for a thread that has
+     * exited, clock_gettime fails with EINVAL.
+     *
+     * <p>The encoding is kernel ABI ({@code include/linux/posix-timers.h}, stable since 2.6.12):
+     * {@code MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED) = (~tid << 3) | CPUCLOCK_PERTHREAD_MASK (4) |
+     * CPUCLOCK_SCHED (2)}; {@code CPUCLOCK_SCHED} counts the scheduler's exact runtime, the same clock as
+     * {@link #CLOCK_THREAD_CPUTIME_ID}. No header exports these macros, so there is nothing to probe; the
+     * test compares the two clocks instead.
+     */
+    public static int threadCpuClockId(int tid) {
+        if (tid <= 0) {
+            throw new IllegalArgumentException("tid must be > 0: " + tid);
+        }
+        return (~tid << 3) | CPUCLOCK_PERTHREAD_MASK | CPUCLOCK_SCHED;
+    }
+
+    private static final int CPUCLOCK_PERTHREAD_MASK = 4;
+    private static final int CPUCLOCK_SCHED = 2;
+
     /** {@code CLOCK_MONOTONIC} now, in nanoseconds. */
     public static long monotonicNs() {
         return clock_gettime(CLOCK_MONOTONIC);

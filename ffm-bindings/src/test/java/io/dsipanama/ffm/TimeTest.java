@@ -57,6 +57,45 @@ class TimeTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anotherThreadsCpuClockReadsWhatThatThreadReadsForItself() throws Exception {
+        int self = Unistd.gettid();
+        long before = Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID);
+        long viaId = Time.clock_gettime(Time.threadCpuClockId(self));
+        long after = Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID);
+        assertTrue(before <= viaId && viaId <= after, before + " <= " + viaId + " <= " + after);
+
+        java.util.concurrent.atomic.AtomicInteger tid = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong ownReading = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CountDownLatch burnt = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread burner = Thread.ofPlatform().daemon().start(() -> {
+            tid.set(Unistd.gettid());
+            long start = Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID);
+            long stop = Time.monotonicNs() + 30_000_000_000L;
+            while (Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID) - start < 20_000_000 && stop - Time.monotonicNs() > 0) {
+                Thread.onSpinWait();
+            }
+            ownReading.set(Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID));
+            burnt.countDown();
+            try {
+                done.await(); // blocked: its CPU clock no longer moves
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(burnt.await(40, TimeUnit.SECONDS));
+        long seen = Time.clock_gettime(Time.threadCpuClockId(tid.get()));
+        done.countDown();
+        burner.join(10_000);
+        assertTrue(ownReading.get() >= 20_000_000, "the burner used " + ownReading.get() + " ns");
+        // the burner read its own clock, then did a little more before blocking
+        assertTrue(seen >= ownReading.get() && seen - ownReading.get() < 5_000_000,
+                "read from outside " + seen + " ns, from inside " + ownReading.get() + " ns");
+        assertThrows(IllegalArgumentException.class, () -> Time.threadCpuClockId(0));
+    }
+
+    @Test
     void anUnknownClockThrows() {
         ErrnoException e = assertThrows(ErrnoException.class, () -> Time.clock_gettime(12345));
         assertEquals(Errno.EINVAL, e.errno());
