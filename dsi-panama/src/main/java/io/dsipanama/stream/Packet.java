@@ -109,7 +109,13 @@ public final class Packet {
             return false;
         }
         VarHandle.loadLoadFence();
-        return slots.acquireState(base) == state(position, STATE_TAKEN);
+        ChainLink chain = consumer.chain;
+        // chained: a reclaim revokes the block first, then the slots naming it
+        return slots.acquireState(base) == state(position, STATE_TAKEN) && (chain == null || chain.holder.isLive(offset));
+    }
+
+    ChainLink chain() {
+        return consumer.chain;
     }
 
     /** True until {@link #release()}. */

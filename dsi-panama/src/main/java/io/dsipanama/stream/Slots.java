@@ -20,10 +20,20 @@ final class Slots {
 
     private final MemorySegment control;
     private final long mask;
+    private final ChainLink chain; // null unless the stream's data area is a chain's (memory chaining)
 
     Slots(MemorySegment control, int descriptorCount) {
+        this(control, descriptorCount, null);
+    }
+
+    Slots(MemorySegment control, int descriptorCount, ChainLink chain) {
         this.control = control;
         this.mask = descriptorCount - 1;
+        this.chain = chain;
+    }
+
+    int count() {
+        return (int) (mask + 1);
     }
 
     long base(long position) {
@@ -96,7 +106,21 @@ final class Slots {
     }
 
     boolean casState(long base, long expected, long update) {
-        return LONG.compareAndSet(control, base + STATE_OFFSET, expected, update);
+        if (chain == null) {
+            return LONG.compareAndSet(control, base + STATE_OFFSET, expected, update);
+        }
+        // chained: whoever's CAS makes a published slot final drops its block reference. The fields are read
+        // before the CAS: the slot cannot be reused while its state is READY/TAKEN of the expected position.
+        long dataOffset = dataOffset(base);
+        int flags = flags(base);
+        if (!LONG.compareAndSet(control, base + STATE_OFFSET, expected, update)) {
+            return false;
+        }
+        int from = code(expected);
+        if ((from == STATE_READY || from == STATE_TAKEN) && isFinal(code(update)) && (flags & FLAG_MISSING) == 0) {
+            chain.slotReleased(dataOffset);
+        }
+        return true;
     }
 
     static int code(long state) {

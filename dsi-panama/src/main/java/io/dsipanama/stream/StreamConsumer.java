@@ -43,8 +43,8 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private long spoolTarget = Long.MIN_VALUE;
     private boolean closed;
 
-    private StreamConsumer(StreamMapping mapping) {
-        super(mapping);
+    private StreamConsumer(StreamMapping mapping, ChainLink chain) {
+        super(mapping, chain);
         this.maxPacket = spec.maxPacketBytes();
         this.packets = new Packet[spec.descriptorCount()];
         for (int i = 0; i < packets.length; i++) {
@@ -57,9 +57,13 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
 
     /** Becomes the consumer of stream {@code name} (waits up to 2 s for a stream still being created). */
     public static StreamConsumer open(StreamDirectory directory, String name) {
-        StreamMapping mapping = directory.open(name, StreamRole.CONSUMER);
+        return attach(directory.open(name, StreamRole.CONSUMER), null);
+    }
+
+    /** Becomes the consumer over {@code mapping}; with a {@code chain}, packets live in the chain's data area. */
+    static StreamConsumer attach(StreamMapping mapping, ChainLink chain) {
         try {
-            return new StreamConsumer(mapping);
+            return new StreamConsumer(mapping, chain);
         } catch (RuntimeException | Error e) {
             mapping.close();
             throw e;
@@ -202,7 +206,8 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             }
             return null;
         }
-        if (offset < 0 || length < 0 || length > maxPacket || offset > dataLength - length || flags != 0) {
+        if (offset < 0 || length < 0 || length > maxPacket || offset > dataLength - length || flags != 0
+                || (chain != null && !chain.holder.isBlockExtent(offset, length))) {
             refuse(p, base, state, "descriptor offset " + offset + " length " + length + " flags " + flags
                     + " is outside the data area of " + dataLength + " bytes (max packet " + maxPacket + ")");
             return null;

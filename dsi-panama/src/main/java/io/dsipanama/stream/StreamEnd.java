@@ -23,19 +23,23 @@ abstract sealed class StreamEnd permits StreamProducer, StreamConsumer {
     final long dataLength;
     /** Whether packets expire by the clock: real-time streams with a finite validity. */
     final boolean expires;
+    /** Memory chaining: the shared data area this stream's slots point into, or null (its own data area). */
+    final ChainLink chain;
 
-    StreamEnd(StreamMapping mapping) {
+    StreamEnd(StreamMapping mapping, ChainLink chain) {
         this.mapping = mapping;
+        this.chain = chain;
         this.name = mapping.name();
         this.spec = mapping.spec();
         this.header = mapping.headerSegment();
-        this.data = mapping.dataSegment();
+        this.data = chain == null ? mapping.dataSegment()
+                : mapping.role() == StreamRole.PRODUCER ? chain.area.data() : chain.area.data().asReadOnly();
         this.counters = mapping.header();
-        this.slots = new Slots(mapping.controlSegment(), spec.descriptorCount());
+        this.slots = new Slots(mapping.controlSegment(), spec.descriptorCount(), chain);
         this.dataSignal = new Signal(header, DATA_AVAILABLE_OFFSET, DATA_WAITERS_OFFSET);
         this.spaceSignal = new Signal(header, SPACE_AVAILABLE_OFFSET, SPACE_WAITERS_OFFSET);
         this.dropRecord = new DropRecord(header);
-        this.dataLength = mapping.layout().dataLength();
+        this.dataLength = data.byteSize();
         this.expires = spec.mode() == StreamMode.REAL_TIME && spec.validityTicks() != Long.MAX_VALUE;
     }
 }

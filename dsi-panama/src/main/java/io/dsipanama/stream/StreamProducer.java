@@ -49,8 +49,8 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private boolean claimed;
     private boolean closed;
 
-    private StreamProducer(StreamMapping mapping) {
-        super(mapping);
+    private StreamProducer(StreamMapping mapping, ChainLink chain) {
+        super(mapping, chain);
         this.descriptorCount = spec.descriptorCount();
         this.claim = new Claim(this, data);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
@@ -69,8 +69,13 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     }
 
     private static StreamProducer attach(StreamMapping mapping) {
+        return attach(mapping, null);
+    }
+
+    /** Becomes the producer over {@code mapping}; with a {@code chain}, packets live in the chain's data area. */
+    static StreamProducer attach(StreamMapping mapping, ChainLink chain) {
         try {
-            return new StreamProducer(mapping);
+            return new StreamProducer(mapping, chain);
         } catch (RuntimeException | Error e) {
             mapping.close();
             throw e;
@@ -101,7 +106,9 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             long allocation = slots.allocation(last);
             long start = allocation + Math.floorMod(slots.dataOffset(last) - Math.floorMod(allocation, dataLength),
                     dataLength);
-            allocHead = Math.max(allocHead, start + align(slots.length(last)));
+            if (chain == null) { // chained streams allocate blocks of the chain, not bytes of this ring
+                allocHead = Math.max(allocHead, start + align(slots.length(last)));
+            }
             lastVirtualTime = slots.virtualTime(last);
         }
         allocOffset = Math.floorMod(allocHead, dataLength);
@@ -153,7 +160,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
      */
     public Claim tryClaim(int length) {
         checkClaimable(length);
-        long offset = makeRoom(align(length), spec.policy() == OverflowPolicy.DROP_OLDEST);
+        long offset = room(align(length), spec.policy() == OverflowPolicy.DROP_OLDEST, true);
         if (offset < 0) {
             refused();
             return null;
@@ -173,7 +180,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         }
         checkClaimable(length);
         int aligned = align(length);
-        long offset = awaitRoom(aligned, timeoutNs);
+        long offset = awaitRoom(aligned, timeoutNs, true);
         return offset < 0 ? null : claim.open(offset, length, roomAllocation, roomStart);
     }
 
@@ -219,13 +226,20 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             throw new IllegalArgumentException("commit length " + length + " outside the claimed 0.." + c.length());
         }
         checkVirtualTime(virtualTime);
-        publish(virtualTime, c.offset(), length, 0, c.allocation());
-        allocHead = c.start() + align(length);
-        allocOffset = c.offset() + align(length);
-        if (allocOffset == dataLength) {
-            allocOffset = 0;
+        if (chain != null) {
+            if (!publishChained(virtualTime, c.offset(), length, c.allocation(), true)) {
+                claimed = false;
+                throw new IllegalStateException("stream '" + name + "': the claimed block was taken from this holder");
+            }
+        } else {
+            publish(virtualTime, c.offset(), length, 0, c.allocation());
+            allocHead = c.start() + align(length);
+            allocOffset = c.offset() + align(length);
+            if (allocOffset == dataLength) {
+                allocOffset = 0;
+            }
+            LONG.setOpaque(header, (long) ALLOC_HEAD_OFFSET, allocHead);
         }
-        LONG.setOpaque(header, (long) ALLOC_HEAD_OFFSET, allocHead);
         claimed = false;
         counters.addCounter(StreamCounter.PRODUCED, 1);
         counters.addCounter(StreamCounter.BYTES_PRODUCED, length);
@@ -233,6 +247,76 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
 
     void abort() {
         claimed = false;
+        if (chain != null) {
+            chain.holder.abort(claim.offset());
+        }
+    }
+
+    /**
+     * Forwards {@code packet}, a packet this process holds from another stream, with its virtual time and
+     * without waiting: see {@link #forward(Packet, long, long)}.
+     */
+    public boolean forward(Packet packet) {
+        return forward(packet, packet.virtualTime(), 0);
+    }
+
+    /**
+     * Publishes {@code packet} (held, from any consumer of this process) on this stream. If both streams share
+     * a chain's data area (memory chaining) the new slot points at the same block, no byte is copied, and the
+     * block gains a reference (the caller still releases {@code packet} as usual); otherwise the bytes are
+     * copied into a claim. Waits like {@link #claim(int, long)} under BLOCK when {@code timeoutNs != 0}. False
+     * when there was no room (counted as for a claim), or when the packet was revoked or expired.
+     */
+    public boolean forward(Packet packet, long virtualTime, long timeoutNs) {
+        checkClaimable(packet.length());
+        checkVirtualTime(virtualTime);
+        int length = packet.length();
+        if (chain == null || !chain.sameArea(packet)) {
+            Claim c = timeoutNs == 0 ? tryClaim(length) : claim(length, timeoutNs);
+            if (c == null) {
+                return false;
+            }
+            MemorySegment.copy(packet.buffer(), packet.offset(), data, c.offset(), length);
+            if (!packet.isStillValid()) {
+                c.abort();
+                return false;
+            }
+            c.commit(virtualTime);
+            return true;
+        }
+        if (!packet.isStillValid()) {
+            return false;
+        }
+        long room = spec.policy() == OverflowPolicy.BLOCK && timeoutNs != 0 ? awaitRoom(0, timeoutNs, false)
+                : room(0, spec.policy() == OverflowPolicy.DROP_OLDEST, false);
+        if (room < 0) {
+            refused();
+            return false;
+        }
+        if (!publishChained(virtualTime, packet.offset(), length, roomAllocation, false)) {
+            return false; // revoked or freed between the check and the reference
+        }
+        counters.addCounter(StreamCounter.PRODUCED, 1);
+        counters.addCounter(StreamCounter.BYTES_PRODUCED, length);
+        return true;
+    }
+
+    /**
+     * Publishes a slot naming the chain block at {@code offset}: the holder adds the slot's reference and
+     * records what it is publishing, the slot is published, the holder clears its mark. If the block was
+     * revoked meanwhile the reclaim's scan may have missed the new slot, so it is revoked here (whichever
+     * CAS wins drops the reference once).
+     */
+    private boolean publishChained(long virtualTime, long offset, int length, long allocation, boolean fromClaim) {
+        long p = position;
+        if (!chain.holder.beginPublish(offset, chain.stream, p, fromClaim)) {
+            return false;
+        }
+        publish(virtualTime, offset, length, 0, allocation);
+        if (chain.holder.endPublish(offset, !fromClaim)) {
+            slots.casState(slots.base(p), state(p, STATE_READY), state(p, STATE_REVOKED));
+        }
+        return true;
     }
 
     private void publish(long virtualTime, long offset, int length, int flags, long allocation) {
@@ -261,10 +345,10 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     }
 
     /** Waits (BLOCK) for room for {@code aligned} bytes; the data offset, or -1 on timeout. */
-    private long awaitRoom(int aligned, long timeoutNs) {
+    private long awaitRoom(int aligned, long timeoutNs, boolean needBlock) {
         long deadline = System.nanoTime() + timeoutNs;
         while (true) {
-            long offset = makeRoom(aligned, false);
+            long offset = room(aligned, false, needBlock);
             if (offset >= 0) {
                 return offset;
             }
@@ -279,7 +363,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             }
             peer.heartbeat(now);
             int observed = spaceSignal.prepare();
-            offset = makeRoom(aligned, false);
+            offset = room(aligned, false, needBlock);
             if (offset >= 0) {
                 spaceSignal.done();
                 return offset;
@@ -287,6 +371,43 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             counters.addCounter(StreamCounter.FUTEX_WAITS_PRODUCER, 1);
             spaceSignal.await(observed, Math.min(remaining, WAIT_SLICE_NS));
             spaceSignal.done();
+        }
+    }
+
+    /**
+     * Room for a packet: a descriptor and {@code aligned} bytes of this stream's ring or, chained, a
+     * descriptor and (if {@code needBlock}) a block of the chain. The data offset, or -1.
+     */
+    private long room(int aligned, boolean dropOldest, boolean needBlock) {
+        if (chain == null) {
+            return makeRoom(aligned, dropOldest);
+        }
+        long offset = makeRoom(0, dropOldest);
+        return offset < 0 || !needBlock ? offset : chainBlock(dropOldest);
+    }
+
+    /**
+     * A block of the chain for the next claim. When none is free, frees this stream's oldest positions while
+     * that can release one (expired, or under DROP_OLDEST), then sweeps dead holders once.
+     */
+    private long chainBlock(boolean dropOldest) {
+        long nowNs = expires ? System.nanoTime() : Long.MIN_VALUE;
+        boolean swept = false;
+        while (true) {
+            long offset = chain.holder.allocate();
+            if (offset >= 0) {
+                return offset;
+            }
+            long free = record[DropRecord.FREE];
+            if (free < position && freeOldest(free, nowNs, dropOldest)) {
+                record[DropRecord.FREE] = free + 1;
+                dropRecord.publish(record);
+            } else if (!swept) {
+                swept = true;
+                chain.holder.sweepDead();
+            } else {
+                return -1;
+            }
         }
     }
 
