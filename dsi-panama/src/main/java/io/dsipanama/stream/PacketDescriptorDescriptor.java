@@ -47,7 +47,7 @@ import java.util.List;
  * | DROPPED_OLDEST = 6 | producer | READY: overwritten under DROP_OLDEST |
  * | EXPIRED = 7 | producer | READY: reclaimed after its validity ended |
  * | DROPPED_MISSING = 8 | producer | READY MISSING marker reclaimed before the consumer saw it |
- * | REVOKED = 9 | producer | TAKEN: memory taken back from a consumer still holding it |
+ * | REVOKED = 9 | producer; chained: any holder | TAKEN: memory taken back from a consumer still holding it; chained streams also READY: the block was reclaimed (ChainHolder.revoke) |
  * </pre>
  * The producer frees a position (reuses its slot and data) only once its state is a final one
  * (RELEASED, CONSUMER_EXPIRED, SKIPPED, or one of its own drops), so the consumer's CAS from READY or
