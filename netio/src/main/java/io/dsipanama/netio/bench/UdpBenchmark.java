@@ -36,7 +36,7 @@ import io.dsipanama.netio.UdpSockets;
 public final class UdpBenchmark {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     /** The receive buffer both sides get: at most net.core.rmem_max, so NIO gets it without privileges. */
-    private static final int RCVBUF = 106_496;
+    static final int RCVBUF = 106_496;
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private UdpBenchmark() {
@@ -60,16 +60,16 @@ public final class UdpBenchmark {
         System.out.println("receive buffer: " + RCVBUF + " B asked on both sides (the kernel reports double)");
     }
 
-    private static double pct(long[] sortedNs, int p) {
+    static double pct(long[] sortedNs, int p) {
         return sortedNs[(int) Math.min(sortedNs.length - 1, (long) sortedNs.length * p / 100)] / 1000.0;
     }
 
-    private static NetContext ctx() {
+    static NetContext ctx() {
         return new NetContext().socketBufferBytes(RCVBUF).dispatchBudget(1024);
     }
 
     /** Runs {@code body} on a thread of its own (a ring belongs to its thread) and waits for it. */
-    private static Thread start(String name, ThrowingRunnable body, AtomicReference<Throwable> error) {
+    static Thread start(String name, ThrowingRunnable body, AtomicReference<Throwable> error) {
         Thread t = new Thread(() -> {
             try {
                 body.run();
@@ -81,11 +81,11 @@ public final class UdpBenchmark {
         return t;
     }
 
-    private interface ThrowingRunnable {
+    interface ThrowingRunnable {
         void run() throws Exception;
     }
 
-    private static long[] netioRate(int payload, double seconds) throws Exception {
+    static long[] netioRate(int payload, double seconds) throws Exception {
         AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicReference<InetSocketAddress> address = new AtomicReference<>();
@@ -127,7 +127,7 @@ public final class UdpBenchmark {
         return measure(received, sent, seconds, stop, error, rx, tx);
     }
 
-    private static long[] nioRate(int datagram, double seconds) throws Exception {
+    static long[] nioRate(int datagram, double seconds) throws Exception {
         AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -188,7 +188,7 @@ public final class UdpBenchmark {
         return new long[] {(long) ((n1 - n0) * 1e9 / (t1 - t0)), (long) ((s1 - s0) * 1e9 / (t1 - t0))};
     }
 
-    private static long[] netioRtt(int payload, int trips) throws Exception {
+    static long[] netioRtt(int payload, int trips) throws Exception {
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicReference<InetSocketAddress> echoAddress = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -249,7 +249,7 @@ public final class UdpBenchmark {
         return rtt;
     }
 
-    private static long[] nioRtt(int datagram, int trips) throws Exception {
+    static long[] nioRtt(int datagram, int trips) throws Exception {
         AtomicReference<Throwable> error = new AtomicReference<>();
         DatagramChannel echoCh = DatagramChannel.open().bind(LOOPBACK);
         echoCh.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
