@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the zero-copy path exercised, nothing left open.
  */
 @Timeout(60)
-class TcpBulkTest {
+public class TcpBulkTest {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     private static final int SEGMENT = 1 << 20;
 
@@ -161,7 +161,8 @@ class TcpBulkTest {
         assertTrue(Math.abs(achieved / rate - 1) < 0.15, "achieved " + achieved + " B/s against " + rate);
     }
 
-    static long socketsAndRings() {
+    /** Sockets and io_uring instances open in this process. */
+    public static long socketsAndRings() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.map(p -> {
                 try {
