@@ -83,6 +83,12 @@ public final class NetDaemon implements AutoCloseable {
      */
     public NetDaemon(StreamDirectory directory, NetContext ctx, NetdConfig config, StreamSpec createSpec,
                      long blockTimeoutNs, long idleNs) {
+        this(directory, ctx, config, createSpec, blockTimeoutNs, idleNs, true);
+    }
+
+    /** As above; {@code landInClaims} false makes listen routes copy every payload (see {@link StreamReceiver}). */
+    public NetDaemon(StreamDirectory directory, NetContext ctx, NetdConfig config, StreamSpec createSpec,
+                     long blockTimeoutNs, long idleNs, boolean landInClaims) {
         this.directory = directory;
         this.idleNs = idleNs;
         this.owner = new RingOwner(ctx);
@@ -91,7 +97,7 @@ public final class NetDaemon implements AutoCloseable {
                 StreamProducer p = r.create() ? StreamProducer.create(directory, r.stream(), createSpec)
                         : StreamProducer.open(directory, r.stream());
                 try {
-                    listens.add(new ListenSide(r, p, new StreamReceiver(owner, r.listen(), p, blockTimeoutNs)));
+                    listens.add(new ListenSide(r, p, new StreamReceiver(owner, r.listen(), p, blockTimeoutNs, landInClaims)));
                 } catch (RuntimeException | Error e) {
                     p.close();
                     throw e;
@@ -211,6 +217,7 @@ public final class NetDaemon implements AutoCloseable {
             m.put("marked_missing", l.receiver.markedMissing());
             m.put("not_stored", l.receiver.notStored());
             m.put("sender_packets", l.receiver.senderPackets());
+            m.put("landed_in_place", l.receiver.landedInPlace());
             out.add(m);
         }
         return out;
