@@ -23,7 +23,7 @@ import io.dsipanama.stream.StreamDirectory;
 final class NetdCommand {
     static final String USAGE = """
             usage: dsi netd [--send NAME=HOST:PORT[,priority=P][,id=N]]... [--listen [HOST:]PORT=NAME[,create]]...
-                            [--config FILE] [--exit-when-done] [--idle-us US] [--block-ms MS]
+                            [--config FILE] [--land] [--exit-when-done] [--idle-us US] [--block-ms MS]
                             [--max-packet B] [spec options of dsi produce, for created streams] [--root DIR] [--json]
               The network server: the protocol runs here, applications only produce and consume DSI streams.
               --send NAME=HOST:PORT    consume local stream NAME (waiting for it to appear) and send it to
@@ -32,6 +32,9 @@ final class NetdCommand {
                                        ,create creates NAME with --max-packet (default 64K) and the spec options
               --config FILE            more routes, one per line: 'send NAME HOST:PORT [priority P] [id N]' or
                                        'listen [HOST:]PORT NAME [create]'; '#' starts a comment
+              --land                   a received frame that fits one datagram lands in the stream's claim and is
+                                       committed there (one receive in flight; default: multishot receive and
+                                       one copy, faster on this machine, see netio/README.md)
               --exit-when-done         exit once every route served its stream (else run until SIGINT/SIGTERM)
               --idle-us US             longest sleep in io_uring_enter when idle (default 100)
               --block-ms MS            under policy block, wait at most MS for room per packet (default 1000)
@@ -61,7 +64,7 @@ final class NetdCommand {
         rest.addFirst("netd");
         Args args = Args.parse("netd", rest.toArray(String[]::new), 1, Set.of("config", "idle-us", "block-ms",
                 "max-packet", "validity", "tick-ns", "policy", "descriptors", "data-bytes", "root"),
-                Set.of("exit-when-done", "non-real-time", "json", "help"));
+                Set.of("exit-when-done", "land", "non-real-time", "json", "help"));
         if (args.flag("help")) {
             out.print(USAGE);
             return 0;
@@ -86,7 +89,7 @@ final class NetdCommand {
         long start = System.nanoTime();
         try (StopOnSignal stop = new StopOnSignal();
              NetDaemon daemon = new NetDaemon(dir, new NetContext(), config, ProduceCommand.spec(args, max), blockNs,
-                     idleNs)) {
+                     idleNs, args.flag("land"))) {
             List<String> bound = new ArrayList<>();
             for (InetSocketAddress a : daemon.listenAddresses()) {
                 bound.add(a.getAddress().getHostAddress() + ":" + a.getPort());

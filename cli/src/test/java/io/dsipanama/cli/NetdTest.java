@@ -82,7 +82,7 @@ class NetdTest {
     @Test
     void aStreamCrossesTwoNetdProcessesIntactAndBothExitCleanly() throws Exception {
         Files.createDirectories(root);
-        Path far = netd("--listen", "127.0.0.1:0=far,create", "--max-packet", "64K",
+        Path far = netd("--listen", "127.0.0.1:0=far,create", "--land", "--max-packet", "64K",
                 "--policy", "block", "--descriptors", "256", "--exit-when-done");
         Matcher m = LISTEN.matcher(ready(far));
         assertTrue(m.find(), "listen address in the ready line");
@@ -107,6 +107,9 @@ class NetdTest {
             assertEquals(0, p.exitValue());
             String summary = summary(i == 0 ? far : near);
             assertTrue(summary.contains("\"end\": \"done\"") && summary.contains("\"packets\": 1980"), summary);
+            if (i == 0) {
+                assertTrue(!summary.contains("\"landed_in_place\": 0"), "one-datagram packets landed in claims: " + summary);
+            }
         }
     }
 

@@ -64,12 +64,17 @@ public final class NetModesBenchmark {
                 row("packets/s, " + payload + " B, iperf3 -u", lib, srv, nio, ref, "%,d");
             }
             int frame = 64 * 1024;
-            long libF = UdpBenchmark.netioRate(frame, seconds)[0];
-            long srvF = serverRate(frame, seconds)[0];
-            long[] iperf = iperfUdp(1472, seconds);
-            double mb = frame / 1e6;
-            row("goodput MB/s, 64 KiB frames (ref: iperf3 -u -l 1472)", (long) (libF * mb), (long) (srvF * mb), -1,
-                    iperf[1] / 1_000_000, "%,d");
+            for (int buffer : new int[] {UdpBenchmark.receiveBufferBytes, 4 << 20}) {
+                int saved = UdpBenchmark.receiveBufferBytes;
+                UdpBenchmark.receiveBufferBytes = buffer;
+                long libF = UdpBenchmark.netioRate(frame, seconds)[0];
+                long srvF = serverRate(frame, seconds)[0];
+                long[] iperf = iperfUdp(1472, seconds);
+                UdpBenchmark.receiveBufferBytes = saved;
+                double mb = frame / 1e6;
+                row("goodput MB/s, 64 KiB frames, buffers " + buffer / 1024 + " KiB (ref: iperf3 -u -l 1472)",
+                        (long) (libF * mb), (long) (srvF * mb), -1, iperf[1] / 1_000_000, "%,d");
+            }
             for (int payload : new int[] {64, 1400}) {
                 long[] lib = UdpBenchmark.netioRtt(payload, trips);
                 long[] srv = serverRtt(payload, trips);
@@ -81,8 +86,16 @@ public final class NetModesBenchmark {
                         UdpBenchmark.pct(nio, 50), UdpBenchmark.pct(nio, 99), ref[0], ref[1],
                         UdpBenchmark.pct(lib, 50) / ref[0], UdpBenchmark.pct(srv, 50) / ref[0]);
             }
+            System.out.println();
+            System.out.println("| server-mode receive, packets/s | copy into the claim | land in the claim | land / copy |");
+            System.out.println("|---|---|---|---|");
+            for (int payload : new int[] {64, 1400}) {
+                long copy = serverRate(payload, seconds, false)[0];
+                long land = serverRate(payload, seconds, true)[0];
+                System.out.printf(Locale.ROOT, "| %d B | %,d | %,d | %.2f |%n", payload, copy, land, (double) land / copy);
+            }
             System.out.printf("receive buffers %d B everywhere; server-mode daemons sleep at most %d us when idle%n",
-                    UdpBenchmark.RCVBUF, DAEMON_IDLE_NS / 1000);
+                    UdpBenchmark.receiveBufferBytes, DAEMON_IDLE_NS / 1000);
         } finally {
             removeRoot();
         }
@@ -105,9 +118,14 @@ public final class NetModesBenchmark {
     /** A daemon on its own thread (its ring belongs to it); the config is built once the listen side is known. */
     private static Thread daemon(String name, StreamDirectory dir, NetdConfig cfg, StreamSpec spec, AtomicBoolean stop,
                                  AtomicReference<Throwable> error, java.util.concurrent.CountDownLatch ready) {
+        return daemon(name, dir, cfg, spec, stop, error, ready, true);
+    }
+
+    private static Thread daemon(String name, StreamDirectory dir, NetdConfig cfg, StreamSpec spec, AtomicBoolean stop,
+                                 AtomicReference<Throwable> error, java.util.concurrent.CountDownLatch ready, boolean land) {
         return UdpBenchmark.start(name, () -> {
             try (NetDaemon d = new NetDaemon(dir, daemonContext(), cfg, spec, TimeUnit.MILLISECONDS.toNanos(10),
-                    DAEMON_IDLE_NS)) {
+                    DAEMON_IDLE_NS, land)) {
                 ready.countDown();
                 d.run(stop::get, false);
             }
@@ -126,6 +144,10 @@ public final class NetModesBenchmark {
 
     /** Application produces into 'tx', daemon A sends, daemon B receives into 'rx', application consumes. */
     private static long[] serverRate(int payload, double seconds) throws Exception {
+        return serverRate(payload, seconds, true);
+    }
+
+    private static long[] serverRate(int payload, double seconds, boolean land) throws Exception {
         StreamDirectory dir = freshDirectory();
         int port = freePort();
         AtomicBoolean stop = new AtomicBoolean();
@@ -133,7 +155,7 @@ public final class NetModesBenchmark {
         java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(2);
         StreamSpec spec = spec(payload);
         Thread rxd = daemon("netd-rx", dir, new NetdConfig(List.of(), List.of(new NetdConfig.ListenRoute(loop(port), "rx", true))),
-                spec, stop, error, ready);
+                spec, stop, error, ready, land);
         AtomicLong sent = new AtomicLong();
         AtomicLong received = new AtomicLong();
         Thread producer = UdpBenchmark.start("app-tx", () -> {
@@ -252,7 +274,7 @@ public final class NetModesBenchmark {
         try {
             Thread.sleep(300);
             Process client = new ProcessBuilder("iperf3", "-c", "127.0.0.1", "-p", Integer.toString(port), "-u", "-b", "0",
-                    "-l", Integer.toString(datagram), "-w", Integer.toString(UdpBenchmark.RCVBUF), "-t",
+                    "-l", Integer.toString(datagram), "-w", Integer.toString(UdpBenchmark.receiveBufferBytes), "-t",
                     Long.toString(Math.max(1, Math.round(seconds))), "-O", "1", "-J").redirectErrorStream(true).start();
             String json = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             client.waitFor();

@@ -83,10 +83,10 @@ public final class NetDaemon implements AutoCloseable {
      */
     public NetDaemon(StreamDirectory directory, NetContext ctx, NetdConfig config, StreamSpec createSpec,
                      long blockTimeoutNs, long idleNs) {
-        this(directory, ctx, config, createSpec, blockTimeoutNs, idleNs, true);
+        this(directory, ctx, config, createSpec, blockTimeoutNs, idleNs, false);
     }
 
-    /** As above; {@code landInClaims} false makes listen routes copy every payload (see {@link StreamReceiver}). */
+    /** As above; {@code landInClaims} makes listen routes land one-datagram frames in stream claims (see {@link StreamReceiver}). */
     public NetDaemon(StreamDirectory directory, NetContext ctx, NetdConfig config, StreamSpec createSpec,
                      long blockTimeoutNs, long idleNs, boolean landInClaims) {
         this.directory = directory;

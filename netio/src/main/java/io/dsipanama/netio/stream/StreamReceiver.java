@@ -12,6 +12,7 @@ import io.dsipanama.netio.LossReason;
 import io.dsipanama.netio.RingOwner;
 import io.dsipanama.netio.UdpReceiver;
 import io.dsipanama.stream.Claim;
+import io.dsipanama.stream.StreamPeerGoneException;
 import io.dsipanama.stream.StreamProducer;
 
 /**
@@ -180,7 +181,12 @@ public final class StreamReceiver implements AutoCloseable {
             missing(vt);
             return;
         }
-        Claim c = producer.claim(length, blockTimeoutNs);
+        Claim c;
+        try {
+            c = producer.claim(length, blockTimeoutNs);
+        } catch (StreamPeerGoneException consumerLeft) {
+            c = null; // the local consumer closed while the stream was full: nobody will read it
+        }
         if (c == null) {
             notStored++; // DROP_NEWEST counted the refusal itself; under BLOCK the consumer sees a gap
             return;
