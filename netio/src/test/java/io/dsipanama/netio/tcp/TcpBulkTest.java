@@ -138,11 +138,15 @@ public class TcpBulkTest {
         assertEquals(before, socketsAndRings(), "sockets and rings closed");
     }
 
+    /**
+     * A burst of 10 ms: the long-run rate holds as long as the ring thread is woken within 10 ms (on a loaded
+     * 2-core machine a 2 ms burst lost 12 %: tokens beyond the burst are forfeit while the thread waits for a CPU).
+     */
     @Test
     void tokenBucketHoldsTheConfiguredRate() {
         long rate = 24_000_000;
         long[] c = new long[4];
-        Transfer t = run(new NetContext().zcThresholdBytes(16 * 1024), 24_000_000, TokenBucket.ofRate(rate, 2_000_000), 0, c);
+        Transfer t = run(new NetContext().zcThresholdBytes(16 * 1024), 24_000_000, TokenBucket.ofRate(rate, 10_000_000), 0, c);
         assertEquals(0, t.mismatches);
         double achieved = rate(t);
         System.out.printf("token bucket: configured %d B/s, achieved %.0f B/s, %d waits%n", rate, achieved, c[2]);
