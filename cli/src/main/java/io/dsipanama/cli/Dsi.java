@@ -15,6 +15,7 @@ public final class Dsi {
               consume NAME ...  read and verify them, report loss by reason (dsi consume --help)
               send NAME --to HOST:PORT ...  send a stream to dsi recv on another host (dsi send --help)
               recv --listen [HOST:]PORT --into NAME ...  receive it into a local stream (dsi recv --help)
+              netd --send NAME=HOST:PORT --listen PORT=NAME ...  the network server (dsi netd --help)
               streams [--json]  list streams: peers, liveness, fill, counters; remove stale ones
               test              (bin/dsi only) install build dependencies and run the whole test suite
               help              this text
@@ -40,6 +41,7 @@ public final class Dsi {
                 case "consume" -> ConsumeCommand.run(argv, out, err);
                 case "send" -> SendCommand.run(argv, out, err);
                 case "recv" -> RecvCommand.run(argv, out, err);
+                case "netd" -> NetdCommand.run(argv, out, err);
                 case "streams" -> StreamsCommand.run(argv, out, err);
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
+import static io.dsipanama.ffm.Liburing.IORING_OP_ACCEPT;
+import static io.dsipanama.ffm.Liburing.IORING_OP_CONNECT;
 import static io.dsipanama.ffm.Liburing.IORING_OP_NOP;
 import static io.dsipanama.ffm.Liburing.IORING_OP_RECV;
 import static io.dsipanama.ffm.Liburing.IORING_OP_RECVMSG;
@@ -267,6 +269,24 @@ public final class IoUring implements AutoCloseable {
         prepRecvmsg(sqe, fd, msghdr, msgFlags, userData);
         sqeOrIoprio(sqe, Liburing.IORING_RECV_MULTISHOT);
         sqeBufferSelect(sqe, bufGroup);
+    }
+
+    /**
+     * {@code IORING_OP_ACCEPT} (Linux 5.5) on a listening socket, peer address not asked for; the CQE's
+     * {@code res} is the new descriptor or {@code -errno}. {@code acceptFlags} as accept4(2)'s
+     * ({@link Socket#SOCK_CLOEXEC}, {@link Socket#SOCK_NONBLOCK}); they share the SQE word of {@code msg_flags}.
+     */
+    public void prepAccept(long sqe, int fd, int acceptFlags, long userData) {
+        prepRw(IORING_OP_ACCEPT, sqe, fd, 0L, 0, 0L, userData);
+        SQE_MSG_FLAGS.set(sqes, sqe, acceptFlags);
+    }
+
+    /**
+     * {@code IORING_OP_CONNECT} (Linux 5.5) to the {@code addrlen} bytes of sockaddr at {@code sockaddr}, which
+     * must stay valid until the CQE ({@code res} 0 or {@code -errno}).
+     */
+    public void prepConnect(long sqe, int fd, MemorySegment sockaddr, int addrlen, long userData) {
+        prepRw(IORING_OP_CONNECT, sqe, fd, address(sockaddr), 0, addrlen, userData);
     }
 
     /** {@code IORING_OP_SEND} of the whole of {@code buf}. */

@@ -72,6 +72,12 @@ public final class Socket {
     public static final int SO_RCVBUFFORCE = 33;
     public static final int SO_TIMESTAMPNS = 35;
     public static final int SO_ZEROCOPY = 60;
+    /**
+     * Upper bound on a socket's pacing rate in bytes per second ({@code unsigned long} since Linux 5.x; an
+     * {@code int} value is accepted). Setting it makes TCP pace by itself (internal pacing, Linux 4.13)
+     * when no {@code fq} qdisc does.
+     */
+    public static final int SO_MAX_PACING_RATE = 47;
 
     /** The IPv4 TOS byte: DSCP in the upper six bits (e.g. EF = 46 is {@code 46 << 2}). */
     public static final int IP_TOS = 1;

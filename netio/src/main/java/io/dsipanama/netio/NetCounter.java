@@ -43,7 +43,13 @@ public enum NetCounter {
     RX_REARMS(34, "rx_rearms", "receive submissions (multishot re-arms or single-shot posts)"),
     RX_ERRORS(35, "rx_errors", "receive completions with an unexpected error"),
     STREAM_STATE_EVICTED(36, "stream_state_evicted", "per-stream sequence state replaced by another stream's"),
-    TX_DATAGRAMS_QUEUED(37, "tx_datagrams_queued", "datagrams put into submissions");
+    TX_DATAGRAMS_QUEUED(37, "tx_datagrams_queued", "datagrams put into submissions"),
+    TCP_SENDS(38, "tcp_sends", "TCP SEND or SEND_ZC submissions"),
+    TCP_ZC_SENDS(39, "tcp_zc_sends", "TCP SEND_ZC submissions (usage reported in tx_zc_copied / tx_zc_zerocopy)"),
+    TCP_BYTES_SENT(40, "tcp_bytes_sent", "bytes TCP sends completed"),
+    TCP_BYTES_RECEIVED(41, "tcp_bytes_received", "bytes TCP receives completed"),
+    TCP_PACING_WAITS(42, "tcp_pacing_waits", "times a TCP send waited for the token bucket"),
+    TCP_ERRORS(43, "tcp_errors", "TCP connect, accept, send or receive completions with an error");
 
     private final int id;
     private final String label;

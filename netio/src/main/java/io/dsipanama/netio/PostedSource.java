@@ -60,6 +60,8 @@ final class PostedSource implements DatagramSource {
     private final boolean[] posted;
     private final boolean[] held;
     private final Sink sink;
+    private final LandingZone zone;
+    private final long[] landedAt;
     private int heldCount;
     private int postedCount;
     /** Some free slot is not posted (at start, or the SQ was full when it was released). */
@@ -71,17 +73,27 @@ final class PostedSource implements DatagramSource {
      */
     PostedSource(RingOwner owner, int fd, int targetId, int maxDatagramBytes, MemorySegment landingRegion,
                  Sink sink) {
+        this(owner, fd, targetId, maxDatagramBytes, landingRegion, null, sink);
+    }
+
+    /** With a {@link LandingZone}: each post lands its payload where the zone says (one region per post). */
+    PostedSource(RingOwner owner, int fd, int targetId, int maxDatagramBytes, MemorySegment landingRegion,
+                 LandingZone zone, Sink sink) {
         this.owner = owner;
         this.ring = owner.ring();
         this.counters = owner.counters();
         this.fd = fd;
         this.targetId = targetId;
         this.sink = sink;
-        this.capacity = maxDatagramBytes - FrameHeaderDescriptor.LENGTH;
+        this.zone = zone;
+        this.capacity = zone != null ? Math.min(zone.capacity(), maxDatagramBytes - FrameHeaderDescriptor.LENGTH)
+                : maxDatagramBytes - FrameHeaderDescriptor.LENGTH;
         this.slotStride = ((long) capacity + PAGE - 1) & -(long) PAGE;
-        int slots = owner.context().rxBuffers();
+        int slots = zone != null ? zone.slots() : owner.context().rxBuffers();
         try {
-            if (landingRegion == null) {
+            if (zone != null) {
+                landing = null;
+            } else if (landingRegion == null) {
                 landing = Mman.map(arena, slots * slotStride, Mman.PROT_READ | Mman.PROT_WRITE,
                         Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
             } else {
@@ -102,6 +114,7 @@ final class PostedSource implements DatagramSource {
         posted = new boolean[slots];
         held = new boolean[slots];
         msghdrs = new MemorySegment[slots];
+        landedAt = new long[slots];
         long controlAddress = control.address();
         for (int s = 0; s < slots; s++) {
             long base = s * SLOT;
@@ -109,7 +122,7 @@ final class PostedSource implements DatagramSource {
             long iov = base + IOV_AT;
             control.set(JAVA_LONG, iov + IOV_BASE, controlAddress + base + HEADER_AT);
             control.set(JAVA_LONG, iov + IOV_LEN, FrameHeaderDescriptor.LENGTH);
-            control.set(JAVA_LONG, iov + IOVEC_SIZE + IOV_BASE, landing.address() + s * slotStride);
+            control.set(JAVA_LONG, iov + IOVEC_SIZE + IOV_BASE, zone != null ? 0L : landing.address() + s * slotStride);
             control.set(JAVA_LONG, iov + IOVEC_SIZE + IOV_LEN, capacity);
             control.set(JAVA_LONG, base + MSG_NAME, controlAddress + base + NAME_AT);
             control.set(JAVA_LONG, base + MSG_IOV, controlAddress + iov);
@@ -139,11 +152,18 @@ final class PostedSource implements DatagramSource {
     }
 
     private boolean post(int slot) {
+        if (zone != null && (landedAt[slot] = zone.acquire(slot)) < 0) {
+            return false;
+        }
         long sqe = owner.nextSqe();
         if (sqe < 0) {
             return false;
         }
         long base = slot * SLOT;
+        if (zone != null) {
+            // the zone keeps what it acquired until a datagram lands in it, so a later post gets the same bytes
+            control.set(JAVA_LONG, base + IOV_AT + IOVEC_SIZE + IOV_BASE, zone.segment().address() + landedAt[slot]);
+        }
         // the kernel rewrites the name length and flags of a msghdr it filled
         control.set(JAVA_INT, base + MSG_NAMELEN, NAME_ROOM);
         control.set(JAVA_INT, base + MSG_FLAGS, 0);
@@ -188,12 +208,12 @@ final class PostedSource implements DatagramSource {
 
     @Override
     public MemorySegment payloadSegment() {
-        return landing;
+        return zone != null ? zone.segment() : landing;
     }
 
     @Override
     public long payloadOffset(int slot) {
-        return slot * slotStride;
+        return zone != null ? landedAt[slot] : slot * slotStride;
     }
 
     @Override

@@ -158,7 +158,8 @@ public final class RingOwner implements AutoCloseable {
         }
     }
 
-    void unregister(int targetId) {
+    /** Removes a closed target (its requests must be drained first). */
+    public void unregister(int targetId) {
         targets[targetId] = null;
     }
 
@@ -186,7 +187,8 @@ public final class RingOwner implements AutoCloseable {
         return closed;
     }
 
-    void checkThread() {
+    /** Throws unless called on the owner thread. */
+    public void checkThread() {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("ring of " + owner.getName() + " used from "
                     + Thread.currentThread().getName());

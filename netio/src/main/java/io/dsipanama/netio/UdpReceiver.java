@@ -70,11 +70,24 @@ public final class UdpReceiver implements CompletionTarget {
     }
 
     /**
+     * A LANDING receiver whose payloads land where {@code zone} says, one region per posted receive (e.g. a
+     * claim in a stream's data area); only {@code zone.slots()} receives are posted at a time.
+     */
+    public static UdpReceiver landing(RingOwner owner, InetSocketAddress bindAddress, LandingZone zone) {
+        return new UdpReceiver(owner, bindAddress, Mode.LANDING, null, zone, null);
+    }
+
+    /**
      * @param landingRegion    LANDING: where payloads land (null: own memory)
      * @param reassemblyRegion where fragmented frames are reassembled (null: own mapping of reassemblyBytes)
      */
     public UdpReceiver(RingOwner owner, InetSocketAddress bindAddress, Mode mode, MemorySegment landingRegion,
                        MemorySegment reassemblyRegion) {
+        this(owner, bindAddress, mode, landingRegion, null, reassemblyRegion);
+    }
+
+    private UdpReceiver(RingOwner owner, InetSocketAddress bindAddress, Mode mode, MemorySegment landingRegion,
+                        LandingZone zone, MemorySegment reassemblyRegion) {
         owner.checkThread();
         NetContext ctx = owner.context();
         this.owner = owner;
@@ -87,7 +100,7 @@ public final class UdpReceiver implements CompletionTarget {
             DatagramSource.Sink sink = this::onDatagram;
             src = mode == Mode.THROUGHPUT && owner.features().multishot()
                     ? new MultishotSource(owner, fd, targetId, maxDatagram, sink)
-                    : new PostedSource(owner, fd, targetId, maxDatagram, landingRegion, sink);
+                    : new PostedSource(owner, fd, targetId, maxDatagram, landingRegion, zone, sink);
             MemorySegment region = reassemblyRegion != null ? reassemblyRegion
                     : Mman.map(arena, Math.max(4096, ctx.reassemblyBytes()), Mman.PROT_READ | Mman.PROT_WRITE,
                     Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0);
@@ -105,7 +118,7 @@ public final class UdpReceiver implements CompletionTarget {
         this.source = src;
         this.arrival = new long[src.slots()];
         this.queues = new PriorityQueues(CLASSES, src.slots());
-        this.shedReserve = Math.max(2, src.slots() / 8);
+        this.shedReserve = src.slots() < 8 ? 0 : Math.max(2, src.slots() / 8); // too few slots to shed from
     }
 
     /** Frames of priority class {@code priority} go to {@code handler}. */

@@ -36,7 +36,7 @@ import io.dsipanama.netio.UdpSockets;
 public final class UdpBenchmark {
     private static final InetSocketAddress LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     /** The receive buffer both sides get: at most net.core.rmem_max, so NIO gets it without privileges. */
-    private static final int RCVBUF = 106_496;
+    static int receiveBufferBytes = 106_496;
     private static final long IDLE_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private UdpBenchmark() {
@@ -57,19 +57,19 @@ public final class UdpBenchmark {
                     netRate[1], nioRate[0], nioRate[1], pct(netRtt, 50), pct(netRtt, 99), pct(nioRtt, 50),
                     pct(nioRtt, 99));
         }
-        System.out.println("receive buffer: " + RCVBUF + " B asked on both sides (the kernel reports double)");
+        System.out.println("receive buffer: " + receiveBufferBytes + " B asked on both sides (the kernel reports double)");
     }
 
-    private static double pct(long[] sortedNs, int p) {
+    static double pct(long[] sortedNs, int p) {
         return sortedNs[(int) Math.min(sortedNs.length - 1, (long) sortedNs.length * p / 100)] / 1000.0;
     }
 
-    private static NetContext ctx() {
-        return new NetContext().socketBufferBytes(RCVBUF).dispatchBudget(1024);
+    static NetContext ctx() {
+        return new NetContext().socketBufferBytes(receiveBufferBytes).dispatchBudget(1024);
     }
 
     /** Runs {@code body} on a thread of its own (a ring belongs to its thread) and waits for it. */
-    private static Thread start(String name, ThrowingRunnable body, AtomicReference<Throwable> error) {
+    static Thread start(String name, ThrowingRunnable body, AtomicReference<Throwable> error) {
         Thread t = new Thread(() -> {
             try {
                 body.run();
@@ -81,11 +81,11 @@ public final class UdpBenchmark {
         return t;
     }
 
-    private interface ThrowingRunnable {
+    interface ThrowingRunnable {
         void run() throws Exception;
     }
 
-    private static long[] netioRate(int payload, double seconds) throws Exception {
+    static long[] netioRate(int payload, double seconds) throws Exception {
         AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicReference<InetSocketAddress> address = new AtomicReference<>();
@@ -127,13 +127,13 @@ public final class UdpBenchmark {
         return measure(received, sent, seconds, stop, error, rx, tx);
     }
 
-    private static long[] nioRate(int datagram, double seconds) throws Exception {
+    static long[] nioRate(int datagram, double seconds) throws Exception {
         AtomicLong sent = new AtomicLong();
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong received = new AtomicLong();
         DatagramChannel in = DatagramChannel.open().bind(LOOPBACK);
-        in.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
+        in.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
         InetSocketAddress to = (InetSocketAddress) in.getLocalAddress();
         Thread rx = start("nio-rx", () -> {
             ByteBuffer b = ByteBuffer.allocateDirect(65536);
@@ -188,7 +188,7 @@ public final class UdpBenchmark {
         return new long[] {(long) ((n1 - n0) * 1e9 / (t1 - t0)), (long) ((s1 - s0) * 1e9 / (t1 - t0))};
     }
 
-    private static long[] netioRtt(int payload, int trips) throws Exception {
+    static long[] netioRtt(int payload, int trips) throws Exception {
         AtomicReference<Throwable> error = new AtomicReference<>();
         AtomicReference<InetSocketAddress> echoAddress = new AtomicReference<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -249,10 +249,10 @@ public final class UdpBenchmark {
         return rtt;
     }
 
-    private static long[] nioRtt(int datagram, int trips) throws Exception {
+    static long[] nioRtt(int datagram, int trips) throws Exception {
         AtomicReference<Throwable> error = new AtomicReference<>();
         DatagramChannel echoCh = DatagramChannel.open().bind(LOOPBACK);
-        echoCh.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
+        echoCh.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
         InetSocketAddress echoAddress = (InetSocketAddress) echoCh.getLocalAddress();
         Thread echo = start("nio-echo", () -> {
             ByteBuffer b = ByteBuffer.allocateDirect(65536);
@@ -270,7 +270,7 @@ public final class UdpBenchmark {
         }, error);
         long[] rtt = new long[trips];
         try (DatagramChannel ch = DatagramChannel.open().bind(LOOPBACK)) {
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, RCVBUF);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferBytes);
             ByteBuffer out = ByteBuffer.allocateDirect(datagram);
             ByteBuffer in = ByteBuffer.allocateDirect(65536);
             for (int i = -1_000; i < trips; i++) {
@@ -292,8 +292,8 @@ public final class UdpBenchmark {
     }
 
     private static void check(int granted) {
-        if (granted != 2 * RCVBUF) {
-            System.out.println("note: netio's receive buffer is " + granted + " B, not " + 2 * RCVBUF);
+        if (granted != 2 * receiveBufferBytes) {
+            System.out.println("note: netio's receive buffer is " + granted + " B, not " + 2 * receiveBufferBytes);
         }
     }
 }

@@ -6,10 +6,13 @@ import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 
 import io.dsipanama.netio.FrameHeader;
+import io.dsipanama.netio.FrameHeaderDescriptor;
+import io.dsipanama.netio.LandingZone;
 import io.dsipanama.netio.LossReason;
 import io.dsipanama.netio.RingOwner;
 import io.dsipanama.netio.UdpReceiver;
 import io.dsipanama.stream.Claim;
+import io.dsipanama.stream.StreamPeerGoneException;
 import io.dsipanama.stream.StreamProducer;
 
 /**
@@ -30,6 +33,8 @@ public final class StreamReceiver implements AutoCloseable {
 
     private final StreamProducer producer;
     private final UdpReceiver receiver;
+    private final ClaimZone zone;
+    private long landedInPlace;
     private final long blockTimeoutNs;
     private final long[] networkLost = new long[LossReason.values().length + 1];
     private final long[] upstreamLost = new long[StreamFrameDescriptor.END_REASONS];
@@ -45,11 +50,80 @@ public final class StreamReceiver implements AutoCloseable {
     private long senderPackets = -1;
     private boolean ended;
 
-    /** Receives on {@code bindAddress} into {@code producer}'s stream. */
+    /** Receives on {@code bindAddress} into {@code producer}'s stream (multishot receive, one copy per payload). */
     public StreamReceiver(RingOwner owner, InetSocketAddress bindAddress, StreamProducer producer, long blockTimeoutNs) {
+        this(owner, bindAddress, producer, blockTimeoutNs, false);
+    }
+
+    /**
+     * With {@code landInClaims} (streams of policy BLOCK or DROP_OLDEST; DROP_NEWEST would count every attempt
+     * to claim ahead as a refusal, so it always copies), one receive at a time is posted with its payload iovec
+     * pointing at an open claim of the stream: a frame that fits one datagram is committed where the kernel
+     * wrote it, without any copy (header/data split: the header goes to the receiver's control memory).
+     * Fragments still go through reassembly memory and one copy. The room for the next datagram is claimed
+     * before it arrives, so under DROP_OLDEST a full stream drops its oldest packet one arrival early; under
+     * BLOCK a full stream leaves datagrams in the socket buffer (the ring thread never blocks).
+     */
+    public StreamReceiver(RingOwner owner, InetSocketAddress bindAddress, StreamProducer producer, long blockTimeoutNs,
+                          boolean landInClaims) {
         this.producer = producer;
         this.blockTimeoutNs = blockTimeoutNs;
-        this.receiver = UdpReceiver.throughput(owner, bindAddress).handlerForAll(this::onFrame).lossListener(this::onLost);
+        boolean land = landInClaims && producer.spec().policy() != io.dsipanama.stream.OverflowPolicy.DROP_NEWEST;
+        this.zone = land ? new ClaimZone(Math.min(owner.context().datagramBytes() - FrameHeaderDescriptor.LENGTH,
+                producer.spec().maxPacketBytes())) : null;
+        this.receiver = (land ? UdpReceiver.landing(owner, bindAddress, zone) : UdpReceiver.throughput(owner, bindAddress))
+                .handlerForAll(this::onFrame).lossListener(this::onLost);
+    }
+
+    /** One open claim of the stream, where the one posted receive lands. */
+    private final class ClaimZone implements LandingZone {
+        private final int capacity;
+        private Claim open;
+        private MemorySegment data;
+
+        ClaimZone(int capacity) {
+            this.capacity = capacity;
+        }
+
+        @Override
+        public int slots() {
+            return 1;
+        }
+
+        @Override
+        public int capacity() {
+            return capacity;
+        }
+
+        @Override
+        public long acquire(int slot) {
+            if (open == null) {
+                open = producer.tryClaim(capacity);
+                if (open == null) {
+                    return -1;
+                }
+                data = open.buffer();
+            }
+            return open.offset();
+        }
+
+        @Override
+        public MemorySegment segment() {
+            return data;
+        }
+
+        /** True if {@code buffer}/{@code offset} is where the open claim is (the frame landed in place). */
+        boolean holds(MemorySegment buffer, long offset) {
+            return open != null && buffer == data && offset == open.offset();
+        }
+
+        /** Gives the open claim back (nothing is in flight into it while a frame is handled). */
+        void abort() {
+            if (open != null) {
+                open.abort();
+                open = null;
+            }
+        }
     }
 
     private void onFrame(FrameHeader h, MemorySegment buffer, long offset, int length) {
@@ -64,6 +138,25 @@ public final class StreamReceiver implements AutoCloseable {
         if (sequence < expected) {
             return; // stale: already marked missing (the reassembler drops these, this is a second guard)
         }
+        boolean end = (h.flags() & StreamFrameDescriptor.FLAG_END) != 0;
+        boolean storable = !end && h.virtualTime() >= lastVirtualTime && length <= producer.spec().maxPacketBytes();
+        boolean gap = sequence != expected && sequence - expected <= MAX_GAP;
+        if (zone != null && zone.holds(buffer, offset) && storable && !gap) {
+            zone.open.commit(vt, length); // landed in the claim: no copy
+            zone.open = null;
+            expected = sequence + 1;
+            lastVirtualTime = vt;
+            packets++;
+            bytes += length;
+            landedInPlace++;
+            return;
+        }
+        // any other publication needs the claim closed: the bytes stay where they are (the aborted region is
+        // not written again before the claim below, which may well be the same region)
+        boolean wasInPlace = zone != null && zone.holds(buffer, offset);
+        if (zone != null) {
+            zone.abort();
+        }
         if (sequence - expected > MAX_GAP) {
             restarts++;
         } else {
@@ -72,7 +165,7 @@ public final class StreamReceiver implements AutoCloseable {
             }
         }
         expected = sequence + 1;
-        if ((h.flags() & StreamFrameDescriptor.FLAG_END) != 0) {
+        if (end) {
             expected = sequence; // the end frame takes no position
             if (length >= StreamFrameDescriptor.END_LENGTH) {
                 senderPackets = buffer.get(U64, offset + StreamFrameDescriptor.END_PACKETS_OFFSET);
@@ -83,17 +176,26 @@ public final class StreamReceiver implements AutoCloseable {
             ended = true;
             return;
         }
-        if (h.virtualTime() < lastVirtualTime || length > producer.spec().maxPacketBytes()) {
+        if (!storable) {
             notStored++;
             missing(vt);
             return;
         }
-        Claim c = producer.claim(length, blockTimeoutNs);
+        Claim c;
+        try {
+            c = producer.claim(length, blockTimeoutNs);
+        } catch (StreamPeerGoneException consumerLeft) {
+            c = null; // the local consumer closed while the stream was full: nobody will read it
+        }
         if (c == null) {
             notStored++; // DROP_NEWEST counted the refusal itself; under BLOCK the consumer sees a gap
             return;
         }
-        MemorySegment.copy(buffer, offset, c.buffer(), c.offset(), length);
+        if (wasInPlace && c.offset() == offset) {
+            landedInPlace++; // the claim after the markers is the region it landed in
+        } else {
+            MemorySegment.copy(buffer, offset, c.buffer(), c.offset(), length); // overlapping regions are fine
+        }
         c.commit(vt);
         lastVirtualTime = vt;
         packets++;
@@ -174,8 +276,21 @@ public final class StreamReceiver implements AutoCloseable {
         return upstreamLost[reason.ordinal()];
     }
 
+    /** Frames committed where they landed, without a copy (landing mode only). */
+    public long landedInPlace() {
+        return landedInPlace;
+    }
+
+    /** True when receives land in stream claims. */
+    public boolean landsInClaims() {
+        return zone != null;
+    }
+
     @Override
     public void close() {
         receiver.close();
+        if (zone != null) {
+            zone.abort();
+        }
     }
 }

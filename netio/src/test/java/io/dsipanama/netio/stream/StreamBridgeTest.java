@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 import io.dsipanama.netio.FrameHeaderDescriptor;
@@ -73,11 +74,12 @@ class StreamBridgeTest {
     }
 
     /** The receiving side on its own ring thread; completes with the receiver's numbers once the stream ended. */
-    private CompletableFuture<long[]> receive(StreamProducer into, AtomicReference<InetSocketAddress> bound) {
+    private CompletableFuture<long[]> receive(StreamProducer into, AtomicReference<InetSocketAddress> bound, boolean land) {
         return CompletableFuture.supplyAsync(() -> {
             try (RingOwner owner = new RingOwner(new NetContext().conclude());
                  StreamReceiver r = new StreamReceiver(owner, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                         into, TimeUnit.SECONDS.toNanos(1))) {
+                         into, TimeUnit.SECONDS.toNanos(1), land)) {
+                assertEquals(land, r.landsInClaims());
                 bound.set(r.localAddress());
                 while (!r.ended() && !stop.get()) {
                     if (owner.doWork(System.nanoTime()) == 0) {
@@ -85,7 +87,7 @@ class StreamBridgeTest {
                     }
                 }
                 return new long[] {r.packets(), r.markedMissing(), r.notStored(), r.upstreamLost(LossReason.MISSING),
-                        r.senderPackets(), r.ended() ? 1 : 0};
+                        r.senderPackets(), r.ended() ? 1 : 0, r.landedInPlace()};
             }
         }, pool);
     }
@@ -154,14 +156,16 @@ class StreamBridgeTest {
         return ref.get();
     }
 
-    @Test
-    void everyPacketArrivesWithItsBytesVirtualTimeAndUpstreamLoss() throws Exception {
+    /** land: receives land in stream claims (one-datagram packets committed in place, no copy). */
+    @ParameterizedTest(name = "land in claims: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyPacketArrivesWithItsBytesVirtualTimeAndUpstreamLoss(boolean land) throws Exception {
         // non-real-time: ProduceRun makes virtual time = sequence number, so the far side can check it exactly
         try (StreamProducer a = StreamProducer.create(dir, "a", spec(8192, StreamMode.NON_REAL_TIME));
              StreamProducer b = StreamProducer.create(dir, "b", spec(8192, StreamMode.NON_REAL_TIME));
              StreamConsumer far = StreamConsumer.open(dir, "b")) {
             AtomicReference<InetSocketAddress> bound = new AtomicReference<>();
-            CompletableFuture<long[]> received = receive(b, bound);
+            CompletableFuture<long[]> received = receive(b, bound, land);
             CompletableFuture<long[]> checked = CompletableFuture.supplyAsync(() -> verifyAll(far), pool);
             CompletableFuture<Long> sent = send("a", await(bound));
             // 1..8192 B: one to six datagrams each; every 50th a MISSING marker (an upstream loss)
@@ -182,15 +186,22 @@ class StreamBridgeTest {
             assertEquals(produced.markers(), rx[3], "upstream MISSING from the end frame");
             assertEquals(0, rx[2], "frames not stored");
             assertTrue(fragmented > 100, "fragmented packets: " + fragmented);
+            if (land) {
+                // the packets that fit one datagram (the rest were reassembled and copied)
+                assertEquals(got - fragmented, rx[6], "packets committed where they landed");
+            } else {
+                assertEquals(0, rx[6]);
+            }
         }
     }
 
-    @Test
-    void largePacketsAndInjectedNetworkLossReachTheFarConsumer() throws Exception {
+    @ParameterizedTest(name = "land in claims: {0}")
+    @ValueSource(booleans = {false, true})
+    void largePacketsAndInjectedNetworkLossReachTheFarConsumer(boolean land) throws Exception {
         try (StreamProducer a = StreamProducer.create(dir, "a", spec(256 << 10, StreamMode.REAL_TIME));
              StreamProducer b = StreamProducer.create(dir, "b", spec(256 << 10, StreamMode.REAL_TIME))) {
             AtomicReference<InetSocketAddress> bound = new AtomicReference<>();
-            CompletableFuture<long[]> received = receive(b, bound);
+            CompletableFuture<long[]> received = receive(b, bound, land);
             Set<Long> dropped = java.util.Collections.synchronizedSet(new HashSet<>());
             // drop every datagram of frames 10 and 20 (a sequence gap) and the second fragment of 30 and 40 (lost in
             // reassembly: it expires there); the end frame passes
