@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -54,10 +55,15 @@ public final class PortTesting {
 
     /** Polls {@code condition} every 10 ms until it holds, or fails after {@code seconds}. */
     public static void await(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        await(condition, seconds, () -> what);
+    }
+
+    /** {@link #await(BooleanSupplier, int, String)} with a message made when it fails. */
+    public static void await(BooleanSupplier condition, int seconds, Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(what + ": not within " + seconds + " s");
+                throw new AssertionError(what.get() + ": not within " + seconds + " s");
             }
             Thread.sleep(10);
         }
