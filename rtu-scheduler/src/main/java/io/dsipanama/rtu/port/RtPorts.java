@@ -29,8 +29,9 @@ import java.util.List;
  *   <li>All ports in this process: buffers from a pool of this connection, handed from stage to stage by
  *   reference (no copy), back to the source after the last stage.</li>
  *   <li>One port {@linkplain RtPort#remote remote}: a DSI stream named {@code rtport.SOURCE.SINK} in the
- *   directory. The source's process creates it (and removes its name on close); the sink's process opens it
- *   (waiting up to {@link #openTimeout} for it to appear), and its upcall is fired by a
+ *   directory. The source's process creates it (and removes its name on close) and starts the source once
+ *   the sink's process has attached; the sink's process opens it. Each side waits up to {@link #openTimeout}
+ *   for the other. The sink's upcall is fired by a
  *   {@link StreamTrigger}. Each process calls {@code connect} with the same names and QoS; the handlers are
  *   the same code as in one process.</li>
  * </ul>
@@ -187,6 +188,7 @@ public final class RtPorts {
         StreamProducer producer = StreamProducer.create(directory, stream, spec);
         c.ownStream(directory);
         c.add(producer);
+        awaitConsumer(producer);
         reserve.startPeriodic(new StreamStages.Source(source, producer));
     }
 
@@ -194,6 +196,30 @@ public final class RtPorts {
         StreamConsumer consumer = openWaiting(stream);
         c.add(consumer);
         reserve.startReactive(new StreamTrigger(consumer), 0, new StreamStages.Sink(sink, consumer));
+    }
+
+    /**
+     * The rendezvous: the source starts only once the sink's process has attached, so the first buffers
+     * are not lost (expired or overwritten) while the other side is still starting.
+     */
+    private void awaitConsumer(StreamProducer producer) {
+        long deadline = System.nanoTime() + openTimeout.toNanos();
+        while (!producer.stats().consumerAlive()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("stream '" + producer.name() + "': no sink attached within " + openTimeout
+                        + " (the sink's process connects with the same names)");
+            }
+            sleep(producer.name());
+        }
+    }
+
+    private static void sleep(String stream) {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting over stream '" + stream + "'", e);
+        }
     }
 
     private StreamConsumer openWaiting(String stream) {
@@ -206,12 +232,7 @@ public final class RtPorts {
                     throw e;
                 }
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for stream '" + stream + "'", e);
-            }
+            sleep(stream);
         }
     }
 }
