@@ -28,11 +28,14 @@ final class Signal {
     private final MemorySegment header;
     private final long word;
     private final long waiters;
+    /** The futex word as its own slice, made once: Futex then makes none per call (no allocation per wait or wake). */
+    private final MemorySegment futexWord;
 
     Signal(MemorySegment header, int wordOffset, int waitersOffset) {
         this.header = header;
         this.word = wordOffset;
         this.waiters = waitersOffset;
+        this.futexWord = header.asSlice(wordOffset, JAVA_INT.byteSize());
     }
 
     /** After publishing a change: wakes a sleeping waiter. Returns true if a wake call was made. */
@@ -42,7 +45,7 @@ final class Signal {
             return false;
         }
         INT.getAndAdd(header, word, 1);
-        Futex.wake(header, word, Integer.MAX_VALUE);
+        Futex.wake(futexWord, 0, Integer.MAX_VALUE);
         return true;
     }
 
@@ -56,7 +59,7 @@ final class Signal {
 
     /** Sleeps while the word still holds {@code observed}, at most {@code timeoutNs}. */
     void await(int observed, long timeoutNs) {
-        Futex.wait(header, word, observed, timeoutNs);
+        Futex.wait(futexWord, 0, observed, timeoutNs);
     }
 
     /** Lowers the flag (after the wait, or when the re-check found the condition met). */

@@ -361,6 +361,32 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     }
 
     /**
+     * Waits until the producer has published past position {@code knownPosition} (positions count as in
+     * {@link #position()}), at most {@code timeoutNs}, and returns how many positions it has published so far
+     * (unchanged on timeout). It takes nothing and touches none of the consumer's own state, so unlike every
+     * other method it may be called from a thread other than the consumer's, concurrently with
+     * {@link #poll()}: a watcher that turns "data arrived" into an event for whoever polls (rtu-scheduler's
+     * stream trigger). It sleeps on the {@code data_available} futex with the waiter flag raised, as
+     * {@link #take(long)} does; there is one flag per direction, so while a watcher waits, the consumer's
+     * thread must poll, not sleep in {@code take}.
+     */
+    public long awaitPublished(long knownPosition, long timeoutNs) {
+        // pairs with the setRelease of producer_position in StreamProducer.publish
+        long published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
+        if (published > knownPosition || timeoutNs <= 0) {
+            return published;
+        }
+        int observed = dataSignal.prepare();
+        published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
+        if (published <= knownPosition) {
+            dataSignal.await(observed, timeoutNs);
+            published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
+        }
+        dataSignal.done();
+        return published;
+    }
+
+    /**
      * Packets DROP_NEWEST refused after the last published one are normally reported with the next packet;
      * when the producer is gone there is none, so they are reported from its counter.
      */

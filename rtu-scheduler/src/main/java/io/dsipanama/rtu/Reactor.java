@@ -1,7 +1,10 @@
 package io.dsipanama.rtu;
 
+import io.dsipanama.ffm.Errno;
 import io.dsipanama.ffm.Eventfd;
 import io.dsipanama.ffm.Poll;
+import io.dsipanama.ffm.Sched;
+import io.dsipanama.ffm.SchedAttr;
 import io.dsipanama.ffm.Unistd;
 
 import java.lang.foreign.Arena;
@@ -19,7 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * (the count of events since the last read), call {@link Trigger#fire}. A descriptor that reports an
  * error or hang-up is dropped and counted.
  *
- * <p>Sources without a file descriptor do not need it: they call their trigger from their own thread.
+ * <p>Sources without a file descriptor do not need it: they call their trigger from their own thread. A source
+ * that can only block in a call of its own (a futex, as a DSI stream's {@code data_available}) gets a waiter
+ * thread in the reactor's class from {@link #startWaiter}, so its wake-up is not queued behind normal threads.
  *
  * <p><b>Threading.</b> {@link #watch} and {@link #unwatch} from any thread: they change a list under a lock
  * and wake the reactor through its control eventfd; the reactor rebuilds its pollfd array (the only
@@ -33,9 +38,47 @@ public final class Reactor {
     private final List<Watch> watches = new ArrayList<>();
     private final AtomicLong version = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final boolean realTime;
+    private final int priority;
+    private final List<String> notes = new ArrayList<>();
     private volatile boolean running = true;
 
-    Reactor() {
+    Reactor(boolean realTime, int priority) {
+        this.realTime = realTime;
+        this.priority = priority;
+    }
+
+    /**
+     * Starts a daemon platform thread running {@code body} in the reactor's kernel class (SCHED_FIFO at the
+     * reactor's priority when the backend is real-time, above every virtual processor), for a trigger source
+     * that must block in a call of its own. The body must block between events, never spin; the class ends
+     * with the thread.
+     */
+    public Thread startWaiter(String name, Runnable body) {
+        return Thread.ofPlatform().daemon().name(name).start(() -> {
+            enterClass(name);
+            body.run();
+        });
+    }
+
+    /** Puts the calling thread in the reactor's class; a refusal is noted for the scheduler's report. */
+    void enterClass(String name) {
+        if (!realTime) {
+            return;
+        }
+        int rc = Sched.setattr(0, new SchedAttr(Sched.SCHED_FIFO, priority, 0, 0, 0, 0, Sched.SCHED_FLAG_RESET_ON_FORK));
+        if (rc != 0) {
+            synchronized (notes) {
+                notes.add(name + " runs as SCHED_OTHER: SCHED_FIFO " + priority + " refused with " + Errno.name(-rc));
+            }
+        }
+    }
+
+    /** Class changes the reactor or a waiter could not make, for people. */
+    List<String> notes() {
+        synchronized (notes) {
+            return List.copyOf(notes);
+        }
     }
 
     /** Polls {@code fd} (a non-blocking eventfd) and fires {@code trigger} with each count read from it. */

@@ -54,7 +54,7 @@ public final class RtScheduler implements AutoCloseable {
     private final BitSet cpus;
     private final VirtualProcessor[] vps;
     private final Enforcer enforcer;
-    private final Reactor reactor = new Reactor();
+    private final Reactor reactor;
     private final MetricsFile metrics;
     private final List<Thread> helpers = new ArrayList<>();
     private final List<Reserve> reserves = new ArrayList<>();
@@ -69,6 +69,7 @@ public final class RtScheduler implements AutoCloseable {
         this.backendReason = decision.reason();
         this.registry = registry;
         this.enforcer = new Enforcer(arena);
+        this.reactor = new Reactor(backend.realTime(), context.reactorPriority());
         this.memoryLocked = context.lockMemory() && lockMemory();
         this.cpus = schedulerCpus(context, registry);
         MetricsReader.removeStale(registry.path().getParent());
@@ -161,7 +162,10 @@ public final class RtScheduler implements AutoCloseable {
         }
         enforcer.watch(vps);
         helpers.add(helper("dsi-rtu-enforcer", context.enforcerPriority(), enforcer));
-        helpers.add(helper("dsi-rtu-reactor", context.reactorPriority(), reactor::run));
+        helpers.add(Thread.ofPlatform().daemon().name("dsi-rtu-reactor").start(() -> {
+            reactor.enterClass("dsi-rtu-reactor");
+            reactor.run();
+        }));
         helpers.add(Thread.ofPlatform().daemon().name("dsi-rtu-metrics").start(this::publishLoop));
     }
 
@@ -329,6 +333,7 @@ public final class RtScheduler implements AutoCloseable {
         synchronized (notes) {
             notes.forEach(n -> b.append('\n').append(n));
         }
+        reactor.notes().forEach(n -> b.append('\n').append(n));
         for (Reserve r : reserves) {
             b.append("\nreserve ").append(r.id()).append(" '").append(r.spec().name()).append("' ").append(r.spec().task())
                     .append(" ns on cpu ").append(r.cpu()).append(", priority ").append(r.priority());
