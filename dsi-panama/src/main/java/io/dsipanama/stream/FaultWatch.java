@@ -114,6 +114,23 @@ public final class FaultWatch implements AutoCloseable {
         }
     }
 
+    /** For {@code dsi doctor}: how a stream consumer here would learn of revocations, and why. */
+    public static Feature feature() {
+        String name = "stream_fault_notification";
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            return Feature.no(name, "disabled by -D" + DISABLE_PROPERTY + "=true: generation checks alone");
+        }
+        List<Feature> features = UserfaultfdFeatures.features();
+        if (!features.get(0).available()) {
+            return Feature.no(name, "streams work with generation checks alone (isStillValid, REVOKED at release); "
+                    + "no page-fault notification: " + features.get(0).detail());
+        }
+        return features.get(1).available()
+                ? Feature.yes(name, "consumers register their data area with userfaultfd in MINOR and MISSING mode")
+                : Feature.yes(name, "MISSING mode only (a page punched and rewritten before the touch is not "
+                        + "reported; the generation check covers it): " + features.get(1).detail());
+    }
+
     private static FaultWatch off(MemorySegment mapping, String cause) {
         return new FaultWatch(mapping, Mode.OFF, cause, -1, null);
     }

@@ -63,6 +63,17 @@ public final class MemoryLock {
                 + " without lockInMemory";
     }
 
+    /** For {@code dsi doctor}: whether {@code lockInMemory} streams can be locked here, and up to what size. */
+    public static io.dsipanama.ffm.Feature feature() {
+        RLimit limit = Resource.getrlimit(Resource.RLIMIT_MEMLOCK);
+        if (hasIpcLock()) {
+            return io.dsipanama.ffm.Feature.yes("stream_memlock", "CAP_IPC_LOCK: any size (RLIMIT_MEMLOCK " + limit
+                    + " is ignored)");
+        }
+        return new io.dsipanama.ffm.Feature("stream_memlock", limit.cur() != 0, "RLIMIT_MEMLOCK " + limit
+                + " bytes (soft/hard), no CAP_IPC_LOCK: lockInMemory streams larger than that fail to create");
+    }
+
     /** True if the effective capability set of this process holds CAP_IPC_LOCK (from /proc/self/status). */
     public static boolean hasIpcLock() {
         try {
