@@ -24,6 +24,8 @@ final class RevocationWatcher implements FaultWatch.Owners, AutoCloseable {
     private final long pageSize;
     private RevocationListener listener;
     private long lostReported;
+    private long cursor; // the consumer's cursor at the last poll
+    private int held;    // packets taken and not yet released
 
     RevocationWatcher(FaultWatch watch, Packet[] packets, StreamHeader counters, long pageSize) {
         this.watch = watch;
@@ -41,7 +43,8 @@ final class RevocationWatcher implements FaultWatch.Owners, AutoCloseable {
     }
 
     /** Takes in the faults recorded since the last call (one load when there are none). */
-    void poll() {
+    void poll(long cursor) {
+        this.cursor = cursor;
         if (watch.drain(this) > 0) {
             long lost = watch.lost();
             if (lost != lostReported) {
@@ -51,14 +54,34 @@ final class RevocationWatcher implements FaultWatch.Owners, AutoCloseable {
         }
     }
 
+    /** The consumer took a packet (it is held from now on). */
+    void taken() {
+        held++;
+    }
+
+    /** The consumer released a packet. */
+    void released() {
+        held--;
+    }
+
+    /**
+     * Matches one fault. Held packets sit in the slots of the positions just below the consumer's cursor, so
+     * the scan walks back from it and stops once it has seen every held packet: a few slots, not the ring.
+     */
     @Override
     public void onFault(long offset, boolean minor, long timeNs) {
-        for (Packet packet : packets) {
-            if (packet.isHeld() && packet.offset() < offset + pageSize && offset < packet.offset() + packet.length()) {
-                if (!packet.isStillValid()) {
-                    notified(packet, timeNs);
-                    return;
-                }
+        int seen = 0;
+        int mask = packets.length - 1;
+        for (long p = cursor - 1; seen < held && p >= 0 && p >= cursor - packets.length; p--) {
+            Packet packet = packets[(int) (p & mask)];
+            if (!packet.isHeld()) {
+                continue;
+            }
+            seen++;
+            if (packet.offset() < offset + pageSize && offset < packet.offset() + packet.length()
+                    && !packet.isStillValid()) {
+                notified(packet, timeNs);
+                return;
             }
         }
         counters.addCounter(StreamCounter.REUSE_FAULTS, 1);

@@ -142,7 +142,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("stream '" + name + "': consumer closed");
         }
-        revocations.poll();
+        revocations.poll(cursor);
         while (true) {
             long p = cursor;
             long base = slots.base(p);
@@ -247,6 +247,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         }
         advance(p, lostNewest);
         packet.fill(p, base, virtualTime, expiry, offset, length, pending);
+        revocations.taken();
         java.util.Arrays.fill(pending, 0);
         counters.addCounter(StreamCounter.TAKEN, 1);
         return packet;
@@ -385,7 +386,8 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     }
 
     boolean release(Packet packet, long p, long base, int length) {
-        revocations.poll(); // a fault our read of this packet raised is attributed before the state decides
+        revocations.poll(cursor); // a fault our read of this packet raised is attributed before the state decides
+        revocations.released();
         if (slots.casState(base, state(p, STATE_TAKEN), state(p, STATE_RELEASED))) {
             counters.addCounter(StreamCounter.CONSUMED, 1);
             counters.addCounter(StreamCounter.BYTES_CONSUMED, length);
