@@ -132,6 +132,27 @@ class ReclaimTest {
     }
 
     @Test
+    void dropOldestRevokingAHeldPacketPunchesItSoTheHolderIsToldByFault() {
+        try (StreamProducer p = producer(); StreamConsumer c = StreamConsumer.open(root.dir, "r")) {
+            assumeTrue(c.faultWatchMode() != FaultWatch.Mode.OFF, "no userfaultfd here: " + c.faultWatchCause());
+            publish(p, 3 * PAGE, 1, 0);
+            Packet held = c.poll();
+            for (int i = 1; i <= 5; i++) {
+                publish(p, 3 * PAGE, 1 + i, i); // the sixth three-page packet no longer fits: position 0 must go
+            }
+            assertEquals(1, p.stats().counter(StreamCounter.REVOKED), "DROP_OLDEST revoked the held packet");
+            assertEquals(3, p.stats().counter(StreamCounter.PAGES_RECLAIMED));
+            // position 5 wrapped onto pages 0..2 after the punch: our mapping lost them, the read raises MINOR
+            // (MISSING-only mode: no fault, the kernel maps the new page) and sees position 5's bytes
+            assertEquals(List.of((byte) 6), read(held, 2L * PAGE, PAGE), "the held packet's bytes are gone");
+            assertFalse(held.release());
+            boolean minor = c.faultWatchMode() == FaultWatch.Mode.MINOR_AND_MISSING;
+            assertEquals(minor ? 1 : 0, c.stats().counter(StreamCounter.REVOKED_BY_FAULT), "told by the fault on that page");
+            assertEquals(minor ? 0 : 1, c.stats().counter(StreamCounter.REVOKED_BY_CHECK));
+        }
+    }
+
+    @Test
     void withoutTheFaultWatchTheStateCheckAloneReportsTheRevocation() {
         System.setProperty(FaultWatch.DISABLE_PROPERTY, "true");
         StreamConsumer opened;
