@@ -94,6 +94,7 @@ public final class ReclaimBenchmark {
                 claim.buffer().asSlice(claim.offset(), PAGE).fill((byte) i);
                 claim.commit(i);
                 while (s.phase != 2) {
+                    alive(consumer);
                     LockSupport.parkNanos(10_000);
                 }
                 long start = System.nanoTime();
@@ -103,6 +104,7 @@ public final class ReclaimBenchmark {
                 }
                 long end = System.nanoTime();
                 while (s.phase != 4) {
+                    alive(consumer);
                     LockSupport.parkNanos(10_000); // leave the other core to the consumer and the resolver
                 }
                 if (i >= warmup) {
@@ -122,6 +124,12 @@ public final class ReclaimBenchmark {
             print("reclaim -> consumer's listener runs", toListener);
             System.out.println("# notified by fault " + toFault.getTotalCount() + " of " + samples
                     + " (the rest by the state check)");
+        }
+    }
+
+    private static void alive(Thread consumer) {
+        if (!consumer.isAlive()) {
+            throw new IllegalStateException("the consumer thread ended early (see its stack trace above)");
         }
     }
 
