@@ -21,10 +21,13 @@ final class ConsumeCommand {
               goes back, and that every gap in the sequence numbers was reported as a loss with a reason.
               --count N       stop after N packets (default: until the producer closes, or the timeout)
               --timeout-ms MS stop when nothing arrives for MS (default 10000; the stream itself may appear late)
-              --delay-us US   hold each packet US microseconds before releasing it (a slow consumer)
+              --delay-us US   hold each packet US microseconds before reading and releasing it (a slow consumer;
+                              the producer may reclaim a held packet meanwhile)
               --poll          spin on poll() instead of sleeping on the futex
               --json          JSON: received, bytes, checksum_failures, order_violations, accounting_errors,
-                              revoked_while_held, expired_delivered, lost (by reason), end, elapsed_ms
+                              revoked_while_held, revoked_by_fault (told by a page fault), revoked_by_check
+                              (found by the state check alone), reuse_faults, fault_watch, expired_delivered,
+                              lost (by reason), end, elapsed_ms
               exit status: 0 all packets intact, 1 a check failed or the stream could not be opened, 2 usage
             """;
 
@@ -91,6 +94,10 @@ final class ConsumeCommand {
             m.put("order_violations", r.orderViolations());
             m.put("accounting_errors", r.accountingErrors());
             m.put("revoked_while_held", r.invalidAfterRead());
+            m.put("revoked_by_fault", r.revokedByFault());
+            m.put("revoked_by_check", r.revokedByCheck());
+            m.put("reuse_faults", r.reuseFaults());
+            m.put("fault_watch", r.faultWatch().name().toLowerCase(Locale.ROOT));
             m.put("expired_delivered", r.expiredDelivered());
             m.put("lost", lost);
             m.put("lost_total", r.lostTotal());
@@ -112,6 +119,8 @@ final class ConsumeCommand {
             }
         });
         out.println("lost: " + (losses.isEmpty() ? "none" : r.lostTotal() + " (" + losses + ")")
-                + (r.invalidAfterRead() > 0 ? "; " + r.invalidAfterRead() + " revoked while held" : ""));
+                + (r.invalidAfterRead() > 0 ? "; " + r.invalidAfterRead() + " revoked while held (" + r.revokedByFault()
+                + " told by page fault, " + r.revokedByCheck() + " by the state check; " + r.reuseFaults()
+                + " reuse faults; fault watch " + r.faultWatch().name().toLowerCase(Locale.ROOT) + ")" : ""));
     }
 }

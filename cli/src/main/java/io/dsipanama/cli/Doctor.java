@@ -12,6 +12,8 @@ import io.dsipanama.ffm.Feature;
 import io.dsipanama.ffm.IoUringFeatures;
 import io.dsipanama.ffm.SchedFeatures;
 import io.dsipanama.ffm.UserfaultfdFeatures;
+import io.dsipanama.stream.FaultWatch;
+import io.dsipanama.stream.MemoryLock;
 import io.dsipanama.rtu.BackendProbe;
 
 /**
@@ -54,6 +56,7 @@ final class Doctor {
         add(all, "system", SystemFeatures::features);
         add(all, "io_uring", IoUringFeatures::features);
         add(all, "userfaultfd", UserfaultfdFeatures::features);
+        add(all, "streams", () -> List.of(FaultWatch.feature(), MemoryLock.feature()));
         add(all, "sched", SchedFeatures::features);
         add(all, "rtu", BackendProbe::features);
         return all;

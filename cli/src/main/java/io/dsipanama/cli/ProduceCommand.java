@@ -2,6 +2,7 @@ package io.dsipanama.cli;
 
 import io.dsipanama.stream.OverflowPolicy;
 import io.dsipanama.stream.StreamAccessException;
+import io.dsipanama.stream.StreamCounter;
 import io.dsipanama.stream.StreamDirectory;
 import io.dsipanama.stream.StreamMode;
 import io.dsipanama.stream.StreamPeerGoneException;
@@ -21,7 +22,7 @@ final class ProduceCommand {
             usage: dsi produce NAME [--create] [--packets N | --duration-s S] [--size MIN[:MAX]] [--rate HZ]
                                [--validity TICKS] [--policy drop-oldest|drop-newest|block] [--tick-ns NS]
                                [--descriptors N] [--data-bytes B] [--non-real-time] [--missing-every N]
-                               [--no-wait] [--root DIR] [--json]
+                               [--reclaim-every N] [--lock-memory] [--no-wait] [--root DIR] [--json]
               Writes packets whose payload carries a sequence number and checksum; dsi consume checks them.
               --create         create the stream first (fails if it exists: dsi streams --remove NAME)
               --packets N      packets to write (default: until --duration-s, or 1000 if neither is given)
@@ -36,6 +37,10 @@ final class ProduceCommand {
               --data-bytes B   data area (default: room for the ring full of MAX packets)
               --non-real-time  virtual time = sequence number, nothing expires by the clock
               --missing-every N  publish a MISSING marker instead of every N-th packet
+              --lock-memory    mlock the stream (fails naming RLIMIT_MEMLOCK if it cannot)
+              --reclaim-every N  after every N-th packet, reclaim the oldest packet not yet released: its
+                               pages are punched out of the stream file; a consumer holding it learns by a
+                               page fault (see dsi consume --json: revoked_by_fault, revoked_by_check)
               --no-wait        under block, spin on tryClaim instead of sleeping on the futex
               Ctrl-C stops early and still prints the summary.
             """;
@@ -45,8 +50,8 @@ final class ProduceCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Args args = Args.parse("produce", argv, 1, Set.of("packets", "duration-s", "size", "rate", "validity", "policy",
-                "tick-ns", "descriptors", "data-bytes", "missing-every", "root"),
-                Set.of("create", "non-real-time", "no-wait", "json", "help"));
+                "tick-ns", "descriptors", "data-bytes", "missing-every", "reclaim-every", "root"),
+                Set.of("create", "non-real-time", "no-wait", "lock-memory", "json", "help"));
         if (args.flag("help")) {
             out.print(USAGE);
             return 0;
@@ -68,7 +73,7 @@ final class ProduceCommand {
                 : StreamProducer.open(dir, name)) {
             ProduceRun run = new ProduceRun(packets, durationS < 0 ? -1 : durationS * 1_000_000_000L, min, max,
                     rate, !args.flag("no-wait"), Math.toIntExact(args.getLong("missing-every", 0)),
-                    System.nanoTime());
+                    System.nanoTime(), Math.toIntExact(args.getLong("reclaim-every", 0)));
             ProduceRun.Report r;
             try {
                 r = run.run(producer, stop);
@@ -83,6 +88,9 @@ final class ProduceCommand {
             summary.put("bytes", r.bytes());
             summary.put("refused", r.refused());
             summary.put("missing_markers", r.markers());
+            summary.put("reclaimed", r.reclaimed());
+            summary.put("revoked_held", producer.stats().counter(StreamCounter.REVOKED));
+            summary.put("pages_reclaimed", producer.stats().counter(StreamCounter.PAGES_RECLAIMED));
             summary.put("elapsed_ms", r.elapsedNs() / 1_000_000);
             summary.put("policy", producer.spec().policy().name());
             summary.put("spool_target", producer.spoolTarget() == Long.MIN_VALUE ? null : producer.spoolTarget());
@@ -93,6 +101,11 @@ final class ProduceCommand {
                         r.published(), r.attempted(), StreamOptions.mib(r.bytes()), name, r.elapsedNs() / 1_000_000,
                         StreamOptions.rate(r.published(), r.elapsedNs()), r.refused(), r.markers(),
                         producer.spec().policy().name().toLowerCase().replace('_', '-'));
+                if (r.reclaimed() > 0) {
+                    out.printf("reclaimed %d packets; %d held packets revoked (reclaim or drop-oldest); %d pages punched%n",
+                            r.reclaimed(), producer.stats().counter(StreamCounter.REVOKED),
+                            producer.stats().counter(StreamCounter.PAGES_RECLAIMED));
+                }
             }
             return 0;
         } catch (StreamAccessException e) {
@@ -118,6 +131,7 @@ final class ProduceCommand {
                 .dataBytes(data == null ? defaultData : StreamOptions.bytes("data-bytes", data))
                 .maxPacketBytes(Math.max(1, max)).policy(policy)
                 .validityTicks(args.getLong("validity", Long.MAX_VALUE)).nsPerTick(args.getLong("tick-ns", 1_000_000))
-                .mode(args.flag("non-real-time") ? StreamMode.NON_REAL_TIME : StreamMode.REAL_TIME).build();
+                .mode(args.flag("non-real-time") ? StreamMode.NON_REAL_TIME : StreamMode.REAL_TIME)
+                .lockInMemory(args.flag("lock-memory")).build();
     }
 }

@@ -21,7 +21,9 @@ final class DropRecord {
     static final int EXPIRED = 2;
     static final int NEWEST = 3;
     static final int MISSING = 4;
-    static final int FIELDS = 5;
+    /** Positions the producer reclaimed (READY to RECLAIMED) before the consumer took them. */
+    static final int RECLAIMED = 5;
+    static final int FIELDS = 6;
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final int SPINS = 1_000;
@@ -42,6 +44,7 @@ final class DropRecord {
         header.set(JAVA_LONG, EXPIRED_TOTAL_OFFSET, values[EXPIRED]);
         header.set(JAVA_LONG, DROPPED_NEWEST_TOTAL_OFFSET, values[NEWEST]);
         header.set(JAVA_LONG, MISSING_DROPPED_TOTAL_OFFSET, values[MISSING]);
+        header.set(JAVA_LONG, RECLAIMED_TOTAL_OFFSET, values[RECLAIMED]);
         // pairs with the getAcquire in read(): the fields above are visible to a reader of the even value
         LONG.setRelease(header, (long) DROP_RECORD_SEQUENCE_OFFSET, sequence + 1);
     }
@@ -59,6 +62,7 @@ final class DropRecord {
             into[EXPIRED] = header.get(JAVA_LONG, EXPIRED_TOTAL_OFFSET);
             into[NEWEST] = header.get(JAVA_LONG, DROPPED_NEWEST_TOTAL_OFFSET);
             into[MISSING] = header.get(JAVA_LONG, MISSING_DROPPED_TOTAL_OFFSET);
+            into[RECLAIMED] = header.get(JAVA_LONG, RECLAIMED_TOTAL_OFFSET);
             VarHandle.loadLoadFence();
             if ((long) LONG.get(header, (long) DROP_RECORD_SEQUENCE_OFFSET) == before) {
                 return true;

@@ -30,6 +30,7 @@ public final class Packet {
     private long offset;
     private int length;
     private boolean held;
+    private boolean revocationNotified;
 
     Packet(StreamConsumer consumer, Slots slots, MemorySegment data) {
         this.consumer = consumer;
@@ -45,6 +46,7 @@ public final class Packet {
         this.offset = offset;
         this.length = length;
         System.arraycopy(pending, 0, lostBefore, 0, lostBefore.length);
+        this.revocationNotified = false;
         this.held = true;
         return this;
     }
@@ -131,8 +133,20 @@ public final class Packet {
         if (!held) {
             throw new IllegalStateException("packet at position " + position + " already released");
         }
-        held = false;
-        return consumer.release(position, base, length);
+        try {
+            return consumer.release(this, position, base, length); // still held: a fault is matched to it first
+        } finally {
+            held = false;
+        }
+    }
+
+    /** True once the consumer learnt (by page fault or at release) that the producer took this packet back. */
+    boolean revocationNotified() {
+        return revocationNotified;
+    }
+
+    void revocationNotified(boolean notified) {
+        this.revocationNotified = notified;
     }
 
     @Override

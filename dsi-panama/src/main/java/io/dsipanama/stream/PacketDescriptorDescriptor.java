@@ -48,6 +48,7 @@ import java.util.List;
  * | EXPIRED = 7 | producer | READY: reclaimed after its validity ended |
  * | DROPPED_MISSING = 8 | producer | READY MISSING marker reclaimed before the consumer saw it |
  * | REVOKED = 9 | producer; chained: any holder | TAKEN: memory taken back from a consumer still holding it; chained streams also READY: the block was reclaimed (ChainHolder.revoke) |
+ * | RECLAIMED = 10 | producer | READY: taken back (reclaim) before the consumer took it |
  * </pre>
  * The producer frees a position (reuses its slot and data) only once its state is a final one
  * (RELEASED, CONSUMER_EXPIRED, SKIPPED, or one of its own drops), so the consumer's CAS from READY or
@@ -84,6 +85,7 @@ public final class PacketDescriptorDescriptor {
     public static final int STATE_EXPIRED = 7;
     public static final int STATE_DROPPED_MISSING = 8;
     public static final int STATE_REVOKED = 9;
+    public static final int STATE_RECLAIMED = 10;
 
     public static final List<LayoutField> FIELDS = List.of(
             new LayoutField(0, 8, "sequence", "producer", "consumer", "seqlock: 2p+1 (opaque, then a store-store fence) while position p is written, 2p+2 by release when done; consumer acquire, re-check after"),
@@ -117,6 +119,6 @@ public final class PacketDescriptorDescriptor {
 
     /** True for codes after which the producer may reuse the slot and its data. */
     public static boolean isFinal(int code) {
-        return code >= STATE_RELEASED && code <= STATE_REVOKED;
+        return code >= STATE_RELEASED && code <= STATE_RECLAIMED;
     }
 }

@@ -28,6 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
+    private static final VarHandle INT = java.lang.foreign.ValueLayout.JAVA_INT.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
 
     private final PeerAttachment peer;
@@ -37,6 +38,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private final long[] lostTotal = new long[LossReason.ALL.length];
     private final long[] attributed = new long[DropRecord.FIELDS];
     private final long[] record = new long[DropRecord.FIELDS];
+    private final RevocationWatcher revocations;
 
     private long cursor;
     private long producerPositionAtAttach;
@@ -53,6 +55,10 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         this.peer = PeerAttachment.attach(name, header, StreamRole.CONSUMER);
         this.producerPositionAtAttach = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
         resume();
+        // last: nothing after it may fail, or the resolver thread would outlive a half-built consumer
+        this.revocations = new RevocationWatcher(FaultWatch.open(data), packets, counters,
+                io.dsipanama.ffm.Unistd.pageSize());
+        INT.setOpaque(header, (long) FAULT_WATCH_OFFSET, revocations.watch().mode().ordinal());
     }
 
     /** Becomes the consumer of stream {@code name} (waits up to 2 s for a stream still being created). */
@@ -80,6 +86,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         attributed[DropRecord.EXPIRED] = header.get(JAVA_LONG, ATTRIBUTED_EXPIRED_OFFSET);
         attributed[DropRecord.NEWEST] = header.get(JAVA_LONG, ATTRIBUTED_NEWEST_OFFSET);
         attributed[DropRecord.MISSING] = header.get(JAVA_LONG, ATTRIBUTED_MISSING_OFFSET);
+        attributed[DropRecord.RECLAIMED] = header.get(JAVA_LONG, ATTRIBUTED_RECLAIMED_OFFSET);
         spoolTarget = (long) LONG.getAcquire(header, (long) SPOOL_TARGET_OFFSET);
         if (dropRecord.read(record)) {
             boolean freed = false;
@@ -139,6 +146,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("stream '" + name + "': consumer closed");
         }
+        revocations.poll(cursor);
         while (true) {
             long p = cursor;
             long base = slots.base(p);
@@ -182,6 +190,11 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
                 attributed[total]++;
                 lose(code == STATE_DROPPED_OLDEST ? LossReason.OVERFLOW
                         : code == STATE_EXPIRED ? LossReason.EXPIRED : LossReason.MISSING, 1);
+                storeAttributed();
+                advance(p, lostNewest);
+            } else if (code == STATE_RECLAIMED) {
+                attributed[DropRecord.RECLAIMED]++;
+                lose(LossReason.REVOKED, 1);
                 storeAttributed();
                 advance(p, lostNewest);
             } else if (code == STATE_TAKEN || code == STATE_REVOKED) {
@@ -239,6 +252,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         }
         advance(p, lostNewest);
         packet.fill(p, base, virtualTime, expiry, offset, length, pending);
+        revocations.taken();
         java.util.Arrays.fill(pending, 0);
         counters.addCounter(StreamCounter.TAKEN, 1);
         return packet;
@@ -278,8 +292,9 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         long expired = record[DropRecord.EXPIRED] - attributed[DropRecord.EXPIRED];
         long missing = record[DropRecord.MISSING] - attributed[DropRecord.MISSING];
         long newest = record[DropRecord.NEWEST] - attributed[DropRecord.NEWEST];
-        long explained = oldest + expired + missing;
-        if (oldest < 0 || expired < 0 || missing < 0 || newest < 0 || explained != jumped) {
+        long reclaimed = record[DropRecord.RECLAIMED] - attributed[DropRecord.RECLAIMED];
+        long explained = oldest + expired + missing + reclaimed;
+        if (oldest < 0 || expired < 0 || missing < 0 || newest < 0 || reclaimed < 0 || explained != jumped) {
             // totals that cannot be (a consumer before us died between two stores, or garbage): count, go on
             counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
             lose(LossReason.OVERFLOW, Math.max(0, jumped - Math.max(0, explained)));
@@ -287,6 +302,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         lose(LossReason.OVERFLOW, Math.max(0, oldest) + Math.max(0, newest));
         lose(LossReason.EXPIRED, Math.max(0, expired));
         lose(LossReason.MISSING, Math.max(0, missing));
+        lose(LossReason.REVOKED, Math.max(0, reclaimed));
         System.arraycopy(record, 1, attributed, 1, DropRecord.FIELDS - 1);
         storeAttributed();
         cursor = record[DropRecord.FREE];
@@ -304,6 +320,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         LONG.setOpaque(header, (long) ATTRIBUTED_EXPIRED_OFFSET, attributed[DropRecord.EXPIRED]);
         LONG.setOpaque(header, (long) ATTRIBUTED_NEWEST_OFFSET, attributed[DropRecord.NEWEST]);
         LONG.setOpaque(header, (long) ATTRIBUTED_MISSING_OFFSET, attributed[DropRecord.MISSING]);
+        LONG.setOpaque(header, (long) ATTRIBUTED_RECLAIMED_OFFSET, attributed[DropRecord.RECLAIMED]);
     }
 
     /**
@@ -399,7 +416,9 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         }
     }
 
-    boolean release(long p, long base, int length) {
+    boolean release(Packet packet, long p, long base, int length) {
+        revocations.poll(cursor); // a fault our read of this packet raised is attributed before the state decides
+        revocations.released();
         if (slots.casState(base, state(p, STATE_TAKEN), state(p, STATE_RELEASED))) {
             counters.addCounter(StreamCounter.CONSUMED, 1);
             counters.addCounter(StreamCounter.BYTES_CONSUMED, length);
@@ -410,7 +429,37 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         }
         lose(LossReason.REVOKED, 1);
         counters.addCounter(StreamCounter.REVOKED_SEEN, 1);
+        revocations.revokedAtRelease(packet);
         return false;
+    }
+
+    /**
+     * Calls {@code listener} once for each held packet the producer takes back, as soon as this consumer
+     * learns of it: by page fault (the next {@code poll}/{@code take}/{@code release} after the fault) or, without
+     * one, when the packet is released. Null removes it.
+     */
+    public void onRevocation(RevocationListener listener) {
+        revocations.listener(listener);
+    }
+
+    /** How this consumer learns of revocations (userfaultfd mode, or OFF: generation checks alone). */
+    public FaultWatch.Mode faultWatchMode() {
+        return revocations.watch().mode();
+    }
+
+    /** What the fault watch does, or why it is off. */
+    public String faultWatchCause() {
+        return revocations.watch().cause();
+    }
+
+    /**
+     * Gives up this process's memory lock on the stream (see {@link MemoryLock}): its pages become ordinary
+     * swappable memory; nothing else changes. A no-op for a stream not locked in memory.
+     */
+    public void unlockMemory() {
+        if (spec.lockInMemory()) {
+            MemoryLock.unlock(mapping);
+        }
     }
 
     /** A snapshot of the stream's counters and cursors. */
@@ -427,7 +476,11 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         closed = true;
         peer.detach();
         spaceSignal.signal();
-        mapping.close();
+        try {
+            revocations.close(); // before the unmap: a registered range must not outlive its resolver
+        } finally {
+            mapping.close();
+        }
     }
 
     @Override

@@ -17,6 +17,8 @@ public enum StreamCounter {
     FUTEX_WAITS_PRODUCER(7, "futex_waits_producer", "producer", "times the producer slept on space_available"),
     FUTEX_WAKES_CONSUMER(8, "futex_wakes_consumer", "producer", "wake calls the producer made for a sleeping consumer"),
     MISSING_DROPPED(9, "missing_dropped", "producer", "MISSING markers reclaimed before the consumer saw them"),
+    RECLAIMED(12, "reclaimed", "producer", "packets the producer reclaimed before the consumer took them"),
+    PAGES_RECLAIMED(13, "pages_reclaimed", "producer", "data-area pages returned to the kernel (fallocate PUNCH_HOLE)"),
     // consumer-written counters: ids 16..31, the second block, so the two sides never share a cache line
     CONSUMED(16, "consumed", "consumer", "packets released after reading"),
     BYTES_CONSUMED(17, "bytes_consumed", "consumer", "payload bytes released"),
@@ -27,7 +29,11 @@ public enum StreamCounter {
     CORRUPTION_DETECTED(22, "corruption_detected", "consumer", "descriptors the consumer refused as inconsistent"),
     TAKEN(23, "taken", "consumer", "packets delivered to the application"),
     REVOKED_SEEN(24, "revoked_seen", "consumer", "held packets the consumer found revoked when releasing them"),
-    MISSING_SEEN(25, "missing_seen", "consumer", "MISSING markers the consumer passed");
+    MISSING_SEEN(25, "missing_seen", "consumer", "MISSING markers the consumer passed"),
+    REVOKED_BY_FAULT(28, "revoked_by_fault", "consumer", "held packets found revoked through a page fault (userfaultfd)"),
+    REVOKED_BY_CHECK(29, "revoked_by_check", "consumer", "held packets found revoked by the state check alone (no fault seen first)"),
+    REUSE_FAULTS(30, "reuse_faults", "consumer", "page faults on pages that were reclaimed and then legitimately rewritten"),
+    FAULT_EVENTS_LOST(31, "fault_events_lost", "consumer", "page faults resolved but not recorded (the event ring was full)");
 
     /** First id of the consumer's block; producer ids are below it. */
     public static final int FIRST_CONSUMER_ID = 16;

@@ -26,7 +26,10 @@ import java.util.List;
  * | 56 | 8 | futex_waits_producer | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 64 | 8 | futex_wakes_consumer | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 72 | 8 | missing_dropped | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 80 | 48 | pad_producer_block | - | - | - |
+ * | 80 | 16 | pad_producer_block | - | - | - |
+ * | 96 | 8 | reclaimed | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 104 | 8 | pages_reclaimed | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 112 | 16 | pad_producer_block_at_112 | - | - | - |
  * | 128 | 8 | consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 136 | 8 | bytes_consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 144 | 8 | skipped | consumer | any | opaque: the single writer loads plain and stores opaque |
@@ -37,7 +40,12 @@ import java.util.List;
  * | 184 | 8 | taken | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 192 | 8 | revoked_seen | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 200 | 8 | missing_seen | consumer | any | opaque: the single writer loads plain and stores opaque |
- * | 208 | 816 | reserved | - | - | - |
+ * | 208 | 16 | pad_consumer_block | - | - | - |
+ * | 224 | 8 | revoked_by_fault | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 232 | 8 | revoked_by_check | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 240 | 8 | reuse_faults | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 248 | 8 | fault_events_lost | consumer | any | opaque: the single writer loads plain and stores opaque |
+ * | 256 | 768 | reserved | - | - | - |
  * </pre>
  *
  * <p>Counters are statistics, not synchronisation: each has a single writer, which loads plain and stores
@@ -69,8 +77,10 @@ public final class StreamCountersDescriptor {
         int end = 0;
         for (StreamCounter c : StreamCounter.values()) {
             if (c.offset() > end) {
-                rows.add(new LayoutField(end, c.offset() - end, "pad_" + rows.get(rows.size() - 1).writtenBy() + "_block", "-",
-                        "-", "-"));
+                String pad = "pad_" + rows.get(rows.size() - 1).writtenBy() + "_block";
+                String taken = pad;
+                boolean used = rows.stream().anyMatch(r -> r.name().equals(taken));
+                rows.add(new LayoutField(end, c.offset() - end, used ? pad + "_at_" + end : pad, "-", "-", "-"));
             }
             rows.add(new LayoutField(c.offset(), SLOT_LENGTH, c.label(), c.writer(), "any",
                     "opaque: the single writer loads plain and stores opaque"));

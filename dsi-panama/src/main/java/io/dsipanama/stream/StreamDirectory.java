@@ -129,7 +129,7 @@ public final class StreamDirectory {
             // best effort: kernels before 5.14 answer EINVAL and the pages fault in on first use instead
             Mman.madvise(all, all.byteSize(), Mman.MADV_POPULATE_WRITE);
             if (fixed.lockInMemory()) {
-                Mman.mlock(all, all.byteSize());
+                MemoryLock.lock(name, "header, control and data areas", all, all.byteSize());
             }
             StreamHeader header = new StreamHeader(all);
             header.writeIdentity(fixed, layout.controlLength(), ProcessIdentity.self());
@@ -189,8 +189,8 @@ public final class StreamDirectory {
                         .asReadOnly();
             }
             if (spec.lockInMemory() && role != StreamRole.OBSERVER) {
-                Mman.mlock(headerAndControl, headerAndControl.byteSize());
-                Mman.mlock(data, data.byteSize());
+                MemoryLock.lock(name, "header and control area", headerAndControl, headerAndControl.byteSize());
+                MemoryLock.lock(name, "data area", data, data.byteSize());
             }
             return new StreamMapping(name, path, role, spec, layout, arena, fd, headerAndControl, data);
         } catch (RuntimeException | Error e) {

@@ -86,7 +86,7 @@ import java.util.List;
  * | 512 | 8 | spool_target | consumer | producer | release; producer acquire (virtual time to skip to) |
  * | 520 | 120 | pad_spool_target | - | - | - |
  * | 640 | 8 | producer_position | producer | any | release after the slot; readers acquire (monitors, a re-attaching producer) |
- * | 648 | 8 | drop_record_sequence | producer | consumer | seqlock over free_position..missing_dropped_total: odd while written, release store when even; consumer acquire, re-check after |
+ * | 648 | 8 | drop_record_sequence | producer | consumer | seqlock over free_position..missing_dropped_total and reclaimed_total: odd while written, release store when even; consumer acquire, re-check after |
  * | 656 | 8 | free_position | producer | consumer | inside the drop record; every position below it is released or dropped |
  * | 664 | 8 | dropped_oldest_total | producer | consumer | inside the drop record; positions below free_position dropped by DROP_OLDEST |
  * | 672 | 8 | expired_total | producer | consumer | inside the drop record; positions below free_position dropped as expired |
@@ -94,13 +94,16 @@ import java.util.List;
  * | 688 | 8 | missing_dropped_total | producer | consumer | inside the drop record; MISSING markers below free_position dropped unseen |
  * | 696 | 8 | alloc_head | producer | any | opaque; data-area byte position after the newest allocation |
  * | 704 | 8 | last_virtual_time | producer | any | opaque; virtual time of the newest commit |
- * | 712 | 56 | pad_producer_position | - | - | - |
+ * | 712 | 8 | reclaimed_total | producer | consumer | inside the drop record; positions below free_position reclaimed before the consumer took them |
+ * | 720 | 48 | pad_producer_position | - | - | - |
  * | 768 | 8 | consumer_position | consumer | any | release after passing a position; readers acquire |
  * | 776 | 8 | attributed_oldest | consumer | consumer | opaque; drop-record totals this consumer has already reported (read on re-attach) |
  * | 784 | 8 | attributed_expired | consumer | consumer | opaque; as attributed_oldest |
  * | 792 | 8 | attributed_newest | consumer | consumer | opaque; as attributed_oldest |
  * | 800 | 8 | attributed_missing | consumer | consumer | opaque; as attributed_oldest |
- * | 808 | 216 | pad_consumer_position | - | - | - |
+ * | 808 | 8 | attributed_reclaimed | consumer | consumer | opaque; as attributed_oldest |
+ * | 816 | 4 | fault_watch | consumer | any | opaque; how the consumer learns of revocations: 0 generation checks only, 1 userfaultfd MISSING, 2 userfaultfd MINOR and MISSING |
+ * | 820 | 204 | pad_consumer_position | - | - | - |
  * | 1024 | 1024 | counters | producer or consumer, one writer per counter | any | opaque; see StreamCountersDescriptor |
  * | 2048 | 2048 | reserved | - | - | - |
  * </pre>
@@ -113,7 +116,7 @@ public final class StreamHeaderDescriptor {
     /** "DSI-STRM" read as a little-endian long. */
     public static final long MAGIC = 0x4D5254532D495344L;
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 0;
+    public static final int VERSION_MINOR = 1;
     public static final int VERSION = VERSION_MAJOR << 16 | VERSION_MINOR;
 
     public static final int CACHE_LINE = 64;
@@ -169,11 +172,14 @@ public final class StreamHeaderDescriptor {
     public static final int MISSING_DROPPED_TOTAL_OFFSET = PRODUCER_POSITION_OFFSET + 48;
     public static final int ALLOC_HEAD_OFFSET = PRODUCER_POSITION_OFFSET + 56;
     public static final int LAST_VIRTUAL_TIME_OFFSET = PRODUCER_POSITION_OFFSET + 64;
+    public static final int RECLAIMED_TOTAL_OFFSET = PRODUCER_POSITION_OFFSET + 72;
     public static final int CONSUMER_POSITION_OFFSET = PRODUCER_POSITION_OFFSET + FALSE_SHARING_BLOCK;
     public static final int ATTRIBUTED_OLDEST_OFFSET = CONSUMER_POSITION_OFFSET + 8;
     public static final int ATTRIBUTED_EXPIRED_OFFSET = CONSUMER_POSITION_OFFSET + 16;
     public static final int ATTRIBUTED_NEWEST_OFFSET = CONSUMER_POSITION_OFFSET + 24;
     public static final int ATTRIBUTED_MISSING_OFFSET = CONSUMER_POSITION_OFFSET + 32;
+    public static final int ATTRIBUTED_RECLAIMED_OFFSET = CONSUMER_POSITION_OFFSET + 40;
+    public static final int FAULT_WATCH_OFFSET = CONSUMER_POSITION_OFFSET + 48;
     public static final int COUNTERS_OFFSET = 1024;
     public static final int COUNTERS_LENGTH = StreamCountersDescriptor.LENGTH;
 
@@ -223,7 +229,7 @@ public final class StreamHeaderDescriptor {
             new LayoutField(512, 8, "spool_target", "consumer", "producer", "release; producer acquire (virtual time to skip to)"),
             new LayoutField(520, 120, "pad_spool_target", "-", "-", "-"),
             new LayoutField(640, 8, "producer_position", "producer", "any", "release after the slot; readers acquire (monitors, a re-attaching producer)"),
-            new LayoutField(648, 8, "drop_record_sequence", "producer", "consumer", "seqlock over free_position..missing_dropped_total: odd while written, release store when even; consumer acquire, re-check after"),
+            new LayoutField(648, 8, "drop_record_sequence", "producer", "consumer", "seqlock over free_position..missing_dropped_total and reclaimed_total: odd while written, release store when even; consumer acquire, re-check after"),
             new LayoutField(656, 8, "free_position", "producer", "consumer", "inside the drop record; every position below it is released or dropped"),
             new LayoutField(664, 8, "dropped_oldest_total", "producer", "consumer", "inside the drop record; positions below free_position dropped by DROP_OLDEST"),
             new LayoutField(672, 8, "expired_total", "producer", "consumer", "inside the drop record; positions below free_position dropped as expired"),
@@ -231,13 +237,16 @@ public final class StreamHeaderDescriptor {
             new LayoutField(688, 8, "missing_dropped_total", "producer", "consumer", "inside the drop record; MISSING markers below free_position dropped unseen"),
             new LayoutField(696, 8, "alloc_head", "producer", "any", "opaque; data-area byte position after the newest allocation"),
             new LayoutField(704, 8, "last_virtual_time", "producer", "any", "opaque; virtual time of the newest commit"),
-            new LayoutField(712, 56, "pad_producer_position", "-", "-", "-"),
+            new LayoutField(712, 8, "reclaimed_total", "producer", "consumer", "inside the drop record; positions below free_position reclaimed before the consumer took them"),
+            new LayoutField(720, 48, "pad_producer_position", "-", "-", "-"),
             new LayoutField(768, 8, "consumer_position", "consumer", "any", "release after passing a position; readers acquire"),
             new LayoutField(776, 8, "attributed_oldest", "consumer", "consumer", "opaque; drop-record totals this consumer has already reported (read on re-attach)"),
             new LayoutField(784, 8, "attributed_expired", "consumer", "consumer", "opaque; as attributed_oldest"),
             new LayoutField(792, 8, "attributed_newest", "consumer", "consumer", "opaque; as attributed_oldest"),
             new LayoutField(800, 8, "attributed_missing", "consumer", "consumer", "opaque; as attributed_oldest"),
-            new LayoutField(808, 216, "pad_consumer_position", "-", "-", "-"),
+            new LayoutField(808, 8, "attributed_reclaimed", "consumer", "consumer", "opaque; as attributed_oldest"),
+            new LayoutField(816, 4, "fault_watch", "consumer", "any", "opaque; how the consumer learns of revocations: 0 generation checks only, 1 userfaultfd MISSING, 2 userfaultfd MINOR and MISSING"),
+            new LayoutField(820, 204, "pad_consumer_position", "-", "-", "-"),
             new LayoutField(1024, 1024, "counters", "producer or consumer, one writer per counter", "any", "opaque; see StreamCountersDescriptor"),
             new LayoutField(2048, 2048, "reserved", "-", "-", "-"));
 

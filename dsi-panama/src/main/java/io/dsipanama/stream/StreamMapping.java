@@ -78,6 +78,11 @@ public final class StreamMapping implements AutoCloseable {
         return layout;
     }
 
+    /** The stream file's descriptor (open while the mapping is): the producer punches reclaimed pages through it. */
+    int fd() {
+        return fd;
+    }
+
     /** The header page, read-write. */
     public MemorySegment headerSegment() {
         return header;

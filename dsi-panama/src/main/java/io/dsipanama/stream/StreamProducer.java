@@ -37,6 +37,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private final Claim claim;
     private final int descriptorCount;
     private final long[] record = new long[DropRecord.FIELDS];
+    private final Reclaimer reclaimer;
 
     private long position;       // next position to publish
     private long consumerPositionAtAttach;
@@ -53,6 +54,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         super(mapping, chain);
         this.descriptorCount = spec.descriptorCount();
         this.claim = new Claim(this, data);
+        this.reclaimer = new Reclaimer(mapping, slots, io.dsipanama.ffm.Unistd.pageSize(), chain != null);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
         this.consumerPositionAtAttach = consumerPosition();
         recover();
@@ -462,6 +464,12 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             }
             int code = Slots.code(state);
             if (isFinal(code)) {
+                // a drop decided outside this method (reclaim, or a producer that died before publishing the
+                // record) enters the drop record's totals now, when free_position passes it
+                int decided = Reclaimer.dropRecordTotal(code);
+                if (decided >= 0) {
+                    record[decided]++;
+                }
                 record[DropRecord.NEWEST] += slots.lostNewest(base);
                 return true;
             }
@@ -494,9 +502,64 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                 }
                 record[DropRecord.NEWEST] += slots.lostNewest(base);
                 counters.addCounter(counter, 1);
+                if (drop == STATE_REVOKED) {
+                    reclaimer.punch(base); // the holder's next touch of those pages faults: its notification
+                }
                 return true;
             }
             // the consumer changed the state (took, released or discarded it): decide again
+        }
+    }
+
+    /**
+     * Reclaims position {@code p} (DSI §4.3): if it is published and not yet final, the consumer loses it
+     * ({@link LossReason#REVOKED}; a held packet becomes invalid) and its whole pages go back to the kernel
+     * (see {@link Reclaimer}). Returns false if there was nothing to take back.
+     */
+    public boolean reclaim(long p) {
+        boolean taken = p >= record[DropRecord.FREE] && p < position && reclaimer.takeBack(p, STATE_RECLAIMED);
+        freeFinished();
+        return taken;
+    }
+
+    /** Reclaims the oldest packet not yet released or dropped; returns its position, or -1 if there is none. */
+    public long reclaimOldest() {
+        long p = reclaimer.oldest(record[DropRecord.FREE], position);
+        freeFinished();
+        return p;
+    }
+
+    /** Reclaims every packet with a virtual time before {@code virtualTime}; returns how many. */
+    public int reclaimOlderThan(long virtualTime) {
+        int n = reclaimer.olderThan(record[DropRecord.FREE], position, virtualTime);
+        freeFinished();
+        return n;
+    }
+
+    /** Reclaims every packet not yet released or dropped; returns how many. */
+    public int reclaimAll() {
+        return reclaimOlderThan(Long.MAX_VALUE);
+    }
+
+    /**
+     * Returns the memory of expired packets now (counted {@code expired}, or {@code revoked} if held) instead
+     * of when room runs out; a no-op unless packets expire by the clock. Returns how many.
+     */
+    public int reclaimExpired() {
+        int n = expires ? reclaimer.expired(record[DropRecord.FREE], position, spec, System.nanoTime()) : 0;
+        freeFinished();
+        return n;
+    }
+
+    /** Frees the oldest positions whose state is final and publishes the drop record if it moved. */
+    private void freeFinished() {
+        long free = record[DropRecord.FREE];
+        while (free < position && freeOldest(free, Long.MIN_VALUE, false)) {
+            free++;
+        }
+        if (free != record[DropRecord.FREE]) {
+            record[DropRecord.FREE] = free;
+            dropRecord.publish(record);
         }
     }
 
@@ -532,6 +595,16 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private static long saturatingAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    }
+
+    /**
+     * Gives up this process's memory lock on the stream (see {@link MemoryLock}): its pages become ordinary
+     * swappable memory; nothing else changes. A no-op for a stream not locked in memory.
+     */
+    public void unlockMemory() {
+        if (spec.lockInMemory()) {
+            MemoryLock.unlock(mapping);
+        }
     }
 
     /** A snapshot of the stream's counters and cursors (any process may take one, see {@link StreamStats}). */

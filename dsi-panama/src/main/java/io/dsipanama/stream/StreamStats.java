@@ -27,11 +27,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * @param consumerAlive     the consumer process runs
  * @param producerLivenessNs CLOCK_MONOTONIC of the producer's last heartbeat (attach or wait)
  * @param consumerLivenessNs CLOCK_MONOTONIC of the consumer's last heartbeat
+ * @param faultWatch        how the (last) consumer learns of revocations: by userfaultfd, or OFF (generation
+ *                          checks alone)
  */
 public record StreamStats(Map<StreamCounter, Long> counters, long producerPosition, long consumerPosition,
                           long freePosition, long fillPackets, long lastVirtualTime, ProcessIdentity producer,
                           ProcessIdentity consumer, boolean producerAlive, boolean consumerAlive,
-                          long producerLivenessNs, long consumerLivenessNs) {
+                          long producerLivenessNs, long consumerLivenessNs, FaultWatch.Mode faultWatch) {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
 
     public StreamStats {
@@ -53,7 +55,13 @@ public record StreamStats(Map<StreamCounter, Long> counters, long producerPositi
         return new StreamStats(counters, producerPosition, consumerPosition,
                 (long) LONG.getOpaque(h, (long) FREE_POSITION_OFFSET), Math.max(0, producerPosition - consumerPosition),
                 (long) LONG.getOpaque(h, (long) LAST_VIRTUAL_TIME_OFFSET), producer, consumer, producer.isAlive(),
-                consumer.isAlive(), header.opaqueProducerLiveness(), header.opaqueConsumerLiveness());
+                consumer.isAlive(), header.opaqueProducerLiveness(), header.opaqueConsumerLiveness(),
+                faultWatchMode((int) java.lang.foreign.ValueLayout.JAVA_INT.varHandle().getOpaque(h, (long) FAULT_WATCH_OFFSET)));
+    }
+
+    private static FaultWatch.Mode faultWatchMode(int ordinal) {
+        FaultWatch.Mode[] modes = FaultWatch.Mode.values();
+        return ordinal >= 0 && ordinal < modes.length ? modes[ordinal] : FaultWatch.Mode.OFF;
     }
 
     public long counter(StreamCounter counter) {

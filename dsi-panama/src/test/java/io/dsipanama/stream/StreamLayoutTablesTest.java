@@ -62,11 +62,14 @@ class StreamLayoutTablesTest {
                 Map.entry("missing_dropped_total", StreamHeaderDescriptor.MISSING_DROPPED_TOTAL_OFFSET),
                 Map.entry("alloc_head", StreamHeaderDescriptor.ALLOC_HEAD_OFFSET),
                 Map.entry("last_virtual_time", StreamHeaderDescriptor.LAST_VIRTUAL_TIME_OFFSET),
+                Map.entry("reclaimed_total", StreamHeaderDescriptor.RECLAIMED_TOTAL_OFFSET),
                 Map.entry("consumer_position", StreamHeaderDescriptor.CONSUMER_POSITION_OFFSET),
                 Map.entry("attributed_oldest", StreamHeaderDescriptor.ATTRIBUTED_OLDEST_OFFSET),
                 Map.entry("attributed_expired", StreamHeaderDescriptor.ATTRIBUTED_EXPIRED_OFFSET),
                 Map.entry("attributed_newest", StreamHeaderDescriptor.ATTRIBUTED_NEWEST_OFFSET),
                 Map.entry("attributed_missing", StreamHeaderDescriptor.ATTRIBUTED_MISSING_OFFSET),
+                Map.entry("attributed_reclaimed", StreamHeaderDescriptor.ATTRIBUTED_RECLAIMED_OFFSET),
+                Map.entry("fault_watch", StreamHeaderDescriptor.FAULT_WATCH_OFFSET),
                 Map.entry("counters", StreamHeaderDescriptor.COUNTERS_OFFSET));
         assertConstants(f, constants);
         assertEquals(StreamHeaderDescriptor.COUNTERS_LENGTH, field(f, "counters").size());

@@ -32,10 +32,12 @@ public final class StreamPeerMain {
                 ProduceRun run = new ProduceRun(Long.parseLong(o.getOrDefault("packets", "1000")), -1,
                         Integer.parseInt(o.getOrDefault("min", "16")), Integer.parseInt(o.getOrDefault("max", "4096")),
                         Long.parseLong(o.getOrDefault("rate", "0")), o.getOrDefault("blocking", "1").equals("1"),
-                        Integer.parseInt(o.getOrDefault("missingEvery", "0")), Long.parseLong(o.getOrDefault("seed", "7")));
+                        Integer.parseInt(o.getOrDefault("missingEvery", "0")), Long.parseLong(o.getOrDefault("seed", "7")),
+                        Integer.parseInt(o.getOrDefault("reclaimEvery", "0")));
                 ProduceRun.Report r = run.run(p, () -> false);
                 System.out.println("report attempted=" + r.attempted() + " published=" + r.published() + " refused="
-                        + r.refused() + " markers=" + r.markers() + " spool=" + p.spoolTarget());
+                        + r.refused() + " markers=" + r.markers() + " spool=" + p.spoolTarget() + " reclaimed=" + r.reclaimed()
+                        + " revoked=" + p.stats().counter(StreamCounter.REVOKED) + " pages=" + p.stats().counter(StreamCounter.PAGES_RECLAIMED));
                 hold(o, in);
             }
         } else {

@@ -1,6 +1,8 @@
 package io.dsipanama.stream.synthetic;
 
+import io.dsipanama.stream.FaultWatch;
 import io.dsipanama.stream.LossReason;
+import io.dsipanama.stream.StreamCounter;
 import io.dsipanama.stream.Packet;
 import io.dsipanama.stream.StreamConsumer;
 import io.dsipanama.stream.StreamPeerGoneException;
@@ -18,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * @param count     stop after this many packets received (-1: no limit)
  * @param timeoutNs stop when nothing arrives for this long (-1: wait for ever)
- * @param delayNs   hold each packet this long before releasing it (a slow consumer)
+ * @param delayNs   hold each packet this long before reading and releasing it (a slow consumer, or one that
+ *                  queues packets before processing them: the producer may take a held packet back meanwhile)
  * @param blocking  sleep on the futex ({@code take}) instead of spinning on {@code poll}
  */
 public record ConsumeRun(long count, long timeoutNs, long delayNs, boolean blocking) {
@@ -29,7 +32,8 @@ public record ConsumeRun(long count, long timeoutNs, long delayNs, boolean block
     /** What a run saw. */
     public record Report(long received, long bytes, long checksumFailures, long orderViolations,
                          long accountingErrors, long invalidAfterRead, long expiredDelivered,
-                         Map<LossReason, Long> lost, End end, long elapsedNs) {
+                         Map<LossReason, Long> lost, End end, long elapsedNs, long revokedByFault,
+                         long revokedByCheck, long reuseFaults, FaultWatch.Mode faultWatch) {
         /** True if nothing was wrong (loss is not wrong: it is reported). */
         public boolean clean() {
             return checksumFailures == 0 && orderViolations == 0 && accountingErrors == 0 && expiredDelivered == 0;
@@ -43,6 +47,7 @@ public record ConsumeRun(long count, long timeoutNs, long delayNs, boolean block
     /** Runs on the calling thread. {@code stop} may end it early. */
     public Report run(StreamConsumer consumer, java.util.function.BooleanSupplier stop) {
         long start = System.nanoTime();
+        var before = consumer.stats(); // the counters are the stream's: report what this run added
         long received = 0;
         long bytes = 0;
         long checksumFailures = 0;
@@ -101,11 +106,11 @@ public record ConsumeRun(long count, long timeoutNs, long delayNs, boolean block
             }
             lostSoFar += packet.lostBefore();
             int length = packet.length();
-            boolean ok = Payload.verify(packet.buffer(), packet.offset(), length, packet.virtualTime());
-            long sequence = Payload.sequence(packet.buffer(), packet.offset(), length);
             if (delayNs > 0) {
                 LockSupport.parkNanos(delayNs);
             }
+            boolean ok = Payload.verify(packet.buffer(), packet.offset(), length, packet.virtualTime());
+            long sequence = Payload.sequence(packet.buffer(), packet.offset(), length);
             if (!packet.release()) {
                 invalid++; // revoked while we held it: reported as REVOKED loss with the next packet
                 continue;
@@ -136,7 +141,15 @@ public record ConsumeRun(long count, long timeoutNs, long delayNs, boolean block
         for (LossReason r : LossReason.values()) {
             lost.put(r, consumer.lost(r));
         }
+        var stats = consumer.stats();
         return new Report(received, bytes, checksumFailures, orderViolations, accountingErrors, invalid,
-                expiredDelivered, lost, end, System.nanoTime() - start);
+                expiredDelivered, lost, end, System.nanoTime() - start, added(before, stats, StreamCounter.REVOKED_BY_FAULT),
+                added(before, stats, StreamCounter.REVOKED_BY_CHECK), added(before, stats, StreamCounter.REUSE_FAULTS),
+                consumer.faultWatchMode());
+    }
+
+    private static long added(io.dsipanama.stream.StreamStats before, io.dsipanama.stream.StreamStats after,
+                              StreamCounter counter) {
+        return after.counter(counter) - before.counter(counter);
     }
 }

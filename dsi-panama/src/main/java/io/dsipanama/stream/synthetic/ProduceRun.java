@@ -23,9 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  * @param blocking  wait for room (BLOCK) instead of spinning on {@code tryClaim}
  * @param missingEvery publish a MISSING marker instead of every n-th packet (0: never)
  * @param seed      seed of the size sequence
+ * @param reclaimEvery after every n-th published packet, reclaim the oldest packet not yet released
+ *                  ({@link StreamProducer#reclaimOldest()}; 0: never)
  */
 public record ProduceRun(long packets, long durationNs, int minSize, int maxSize, long rateHz, boolean blocking,
-                         int missingEvery, long seed) {
+                         int missingEvery, long seed, int reclaimEvery) {
     private static final long WAIT_NS = 1_000_000_000L;
 
     public ProduceRun {
@@ -35,13 +37,20 @@ public record ProduceRun(long packets, long durationNs, int minSize, int maxSize
         if (minSize < 0 || maxSize < minSize) {
             throw new IllegalArgumentException("sizes " + minSize + ":" + maxSize + " must satisfy 0 <= min <= max");
         }
-        if (rateHz < 0 || missingEvery < 0) {
-            throw new IllegalArgumentException("rate and missing interval must not be negative");
+        if (rateHz < 0 || missingEvery < 0 || reclaimEvery < 0) {
+            throw new IllegalArgumentException("rate, missing and reclaim intervals must not be negative");
         }
     }
 
+    /** Without reclaim. */
+    public ProduceRun(long packets, long durationNs, int minSize, int maxSize, long rateHz, boolean blocking,
+                      int missingEvery, long seed) {
+        this(packets, durationNs, minSize, maxSize, rateHz, blocking, missingEvery, seed, 0);
+    }
+
     /** What a run did. */
-    public record Report(long attempted, long published, long bytes, long refused, long markers, long elapsedNs) {
+    public record Report(long attempted, long published, long bytes, long refused, long markers, long reclaimed,
+                         long elapsedNs) {
     }
 
     /** Runs on the calling thread; returns when done. {@code stop} may end it early (checked per packet). */
@@ -60,6 +69,7 @@ public record ProduceRun(long packets, long durationNs, int minSize, int maxSize
         long bytes = 0;
         long refused = 0;
         long markers = 0;
+        long reclaimed = 0;
         long lastVt = Long.MIN_VALUE;
         while ((packets < 0 || sequence < packets) && (durationNs < 0 || System.nanoTime() - start < durationNs)
                 && !stop.getAsBoolean()) {
@@ -101,10 +111,13 @@ public record ProduceRun(long packets, long durationNs, int minSize, int maxSize
                 claim.commit(vt);
                 published++;
                 bytes += size;
+                if (reclaimEvery > 0 && published % reclaimEvery == 0 && producer.reclaimOldest() >= 0) {
+                    reclaimed++;
+                }
             }
             sequence++;
         }
-        return new Report(sequence, published, bytes, refused, markers, System.nanoTime() - start);
+        return new Report(sequence, published, bytes, refused, markers, reclaimed, System.nanoTime() - start);
     }
 
     private int size(SplittableRandom random) {
