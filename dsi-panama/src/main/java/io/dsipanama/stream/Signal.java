@@ -59,6 +59,11 @@ final class Signal {
         Futex.wait(header, word, observed, timeoutNs);
     }
 
+    /** The futex word (4 bytes), for a waiter that sleeps elsewhere (io_uring FUTEX_WAIT, as a shared futex). */
+    MemorySegment word() {
+        return header.asSlice(word, JAVA_INT.byteSize());
+    }
+
     /** Lowers the flag (after the wait, or when the re-check found the condition met). */
     void done() {
         INT.setOpaque(header, waiters, 0);
