@@ -32,4 +32,23 @@
 #define DSI_COMPAT_MADV_POPULATE_WRITE 1
 #endif
 
+/* include/uapi/linux/futex.h, Linux 6.7 (futex2 flags, used by IORING_OP_FUTEX_WAIT) */
+#ifndef FUTEX2_SIZE_U32
+#define FUTEX2_SIZE_U32 0x02
+#define DSI_COMPAT_FUTEX2_SIZE_U32 1
+#endif
+#ifndef FUTEX2_PRIVATE
+#define FUTEX2_PRIVATE 128 /* FUTEX_PRIVATE_FLAG */
+#define DSI_COMPAT_FUTEX2_PRIVATE 1
+#endif
+
+/* include/uapi/linux/io_uring.h, Linux 6.7. An enum member, so #ifndef cannot see it: it is defined here only
+ * for files that include <liburing.h>, whose own copy of the header has it from liburing 2.5
+ * (io_uring_version.h, with these macros, exists from 2.4). */
+#if defined(LIB_URING_H) && !defined(IORING_OP_FUTEX_WAIT) \
+    && (!defined(IO_URING_VERSION_MAJOR) || IO_URING_VERSION_MAJOR * 100 + IO_URING_VERSION_MINOR < 205)
+#define IORING_OP_FUTEX_WAIT 51
+#define DSI_COMPAT_IORING_OP_FUTEX_WAIT 1
+#endif
+
 #endif

@@ -8,7 +8,15 @@
 #include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "dsi_uapi_compat.h"
 #include "probe.h"
+
+#ifdef DSI_COMPAT_FUTEX2_SIZE_U32
+DSI_PROBE_ENTRY("compat:FUTEX2_SIZE_U32", 1);
+#endif
+#ifdef DSI_COMPAT_FUTEX2_PRIVATE
+DSI_PROBE_ENTRY("compat:FUTEX2_PRIVATE", 1);
+#endif
 
 PROBE_SIZEOF(timespec, struct timespec);
 PROBE_OFFSETOF(timespec, struct timespec, tv_sec);
@@ -53,3 +61,4 @@ PROBE_CONST(PIDFD_NONBLOCK);
 
 PROBE_CONST(FUTEX_WAIT); PROBE_CONST(FUTEX_WAKE); PROBE_CONST(FUTEX_WAIT_BITSET);
 PROBE_CONST(FUTEX_BITSET_MATCH_ANY);
+PROBE_CONST(FUTEX2_SIZE_U32); PROBE_CONST(FUTEX2_PRIVATE);

@@ -36,7 +36,8 @@ final class NetdCommand {
                                        committed there (one receive in flight; default: multishot receive and
                                        one copy, faster on this machine, see netio/README.md)
               --exit-when-done         exit once every route served its stream (else run until SIGINT/SIGTERM)
-              --idle-us US             longest sleep in io_uring_enter when idle (default 100)
+              --idle-us US             poll interval for what cannot wake the ring: send streams without io_uring
+                                       FUTEX_WAIT (Linux < 6.7), a landing route waiting for room (default 100)
               --block-ms MS            under policy block, wait at most MS for room per packet (default 1000)
               --json                   JSON lines: {"event":"ready","listen":[...]} once bound, a summary at the end
             """;

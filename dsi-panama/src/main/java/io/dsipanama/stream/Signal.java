@@ -62,6 +62,11 @@ final class Signal {
         Futex.wait(futexWord, 0, observed, timeoutNs);
     }
 
+    /** The futex word (4 bytes), for a waiter that sleeps elsewhere (io_uring FUTEX_WAIT, as a shared futex). */
+    MemorySegment word() {
+        return futexWord;
+    }
+
     /** Lowers the flag (after the wait, or when the re-check found the condition met). */
     void done() {
         INT.setOpaque(header, waiters, 0);

@@ -1,5 +1,6 @@
 package io.dsipanama.stream;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
 import static io.dsipanama.stream.PacketDescriptorDescriptor.*;
@@ -401,6 +402,27 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         }
         dataSignal.done();
         return published;
+    }
+
+    /**
+     * For an event loop that sleeps on the {@code data_available} futex itself (io_uring's FUTEX_WAIT) rather
+     * than in {@link #take}: raises the waiter flag with a full fence and returns the word's value to wait on.
+     * Then re-check with {@link #poll()}; sleep on {@link #dataFutexWord()} (shared, not private) only if it
+     * found nothing, and call {@link #endDataWait()} once that wait completed or the re-check found a packet.
+     * While the flag is up, each commit costs the producer a FUTEX_WAKE.
+     */
+    public int prepareDataWait() {
+        return dataSignal.prepare();
+    }
+
+    /** The {@code data_available} futex word: 4 bytes of the shared header (see {@link #prepareDataWait()}). */
+    public MemorySegment dataFutexWord() {
+        return dataSignal.word();
+    }
+
+    /** Lowers the waiter flag raised by {@link #prepareDataWait()}. */
+    public void endDataWait() {
+        dataSignal.done();
     }
 
     /**

@@ -30,6 +30,9 @@ public final class Futex {
     public static final int FUTEX_WAKE = 1;
     public static final int FUTEX_WAIT_BITSET = 9;
     public static final int FUTEX_BITSET_MATCH_ANY = 0xffffffff;
+    /** futex2 flags (Linux 6.7), as io_uring's FUTEX_WAIT takes them: a 32-bit word, shared unless PRIVATE. */
+    public static final int FUTEX2_SIZE_U32 = 0x02;
+    public static final int FUTEX2_PRIVATE = 128;
 
     // Waits block, so they are ordinary downcalls (the JVM must see the thread as in native code);
     // a wake never blocks and is on the producer's path, so it is critical.

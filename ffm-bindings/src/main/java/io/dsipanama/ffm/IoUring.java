@@ -3,6 +3,7 @@ package io.dsipanama.ffm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 import static io.dsipanama.ffm.Liburing.IORING_OP_ACCEPT;
 import static io.dsipanama.ffm.Liburing.IORING_OP_CONNECT;
@@ -98,6 +99,7 @@ public final class IoUring implements AutoCloseable {
     private static final VarHandle SQE_BUF_INDEX = sqeField("buf_index");
     private static final VarHandle SQE_BUF_GROUP = sqeField("buf_group");
     private static final VarHandle SQE_ADDR_LEN = sqeField("addr_len");
+    private static final VarHandle SQE_ADDR3 = sqeField("addr3");
 
     private static final VarHandle CQE_USER_DATA = IO_URING_CQE.varHandle(Liburing.path(IO_URING_CQE, "user_data"));
     private static final VarHandle CQE_RES = IO_URING_CQE.varHandle(Liburing.path(IO_URING_CQE, "res"));
@@ -330,6 +332,38 @@ public final class IoUring implements AutoCloseable {
         prepRw(Liburing.IORING_OP_ASYNC_CANCEL, sqe, fd, 0L, 0, 0L, userData);
         // cancel_flags shares the op-flags union with msg_flags
         SQE_MSG_FLAGS.set(sqes, sqe, cancelFlags | Liburing.IORING_ASYNC_CANCEL_FD);
+    }
+
+    /**
+     * {@code io_uring_prep_cancel64}: cancels the request submitted with {@code targetUserData} (the first one,
+     * or all with {@link Liburing#IORING_ASYNC_CANCEL_ALL}). Its own CQE's res is {@code >= 0} when it found
+     * the request (0, or the count cancelled: 6.18 reports 1 for one), {@code -ENOENT} or {@code -EALREADY}; the cancelled request completes with {@code -ECANCELED}.
+     */
+    public void prepCancel(long sqe, long targetUserData, int cancelFlags, long userData) {
+        prepRw(Liburing.IORING_OP_ASYNC_CANCEL, sqe, -1, targetUserData, 0, 0L, userData);
+        SQE_MSG_FLAGS.set(sqes, sqe, cancelFlags);
+    }
+
+    /**
+     * {@code io_uring_prep_futex_wait} (Linux 6.7, {@link Liburing#IORING_OP_FUTEX_WAIT}): waits, without a
+     * thread, while the 32-bit word at {@code offset} of {@code segment} holds {@code expected}; completes with
+     * res 0 when a FUTEX_WAKE (futex(2), futex_wake(2) or io_uring's) reaches it, {@code -EAGAIN} at once when
+     * the word held another value, {@code -ECANCELED} when cancelled ({@link #prepCancel}). {@code futex2Flags}:
+     * {@link Futex#FUTEX2_SIZE_U32}, plus {@link Futex#FUTEX2_PRIVATE} only for a word no other process maps
+     * (a shared word must be waited on as shared to meet a waker that uses plain FUTEX_WAKE). The bitset is
+     * {@link Futex#FUTEX_BITSET_MATCH_ANY}, so every wake of the word counts. The word must stay mapped until
+     * the completion.
+     */
+    public void prepFutexWait(long sqe, MemorySegment segment, long offset, int expected, int futex2Flags,
+                              long userData) {
+        Objects.checkFromIndexSize(offset, JAVA_INT.byteSize(), segment.byteSize());
+        long word = address(segment) + offset;
+        if ((word & 3) != 0) {
+            throw new IllegalArgumentException("futex word at 0x" + Long.toHexString(word) + " is not 4-byte aligned");
+        }
+        // liburing: prep_rw(op, sqe, futex_flags (in fd), uaddr, 0, val (in off/addr2)); addr3 = mask
+        prepRw(Liburing.IORING_OP_FUTEX_WAIT, sqe, futex2Flags, word, 0, Integer.toUnsignedLong(expected), userData);
+        SQE_ADDR3.set(sqes, sqe, Integer.toUnsignedLong(Futex.FUTEX_BITSET_MATCH_ANY));
     }
 
     /** Sets {@code sqe->flags} ({@code IOSQE_*}), replacing what was there. */

@@ -31,6 +31,9 @@ import static io.dsipanama.ffm.Liburing.IO_URING_RECVMSG_OUT;
  * <tr><td>io_uring_defer_taskrun</td><td>setup with {@code SINGLE_ISSUER | DEFER_TASKRUN}</td><td>6.1</td></tr>
  * <tr><td>io_uring_sqpoll</td><td>setup with {@code IORING_SETUP_SQPOLL} (unprivileged since 5.11)</td>
  *     <td>5.1</td></tr>
+ * <tr><td>io_uring_futex_wait</td><td>a FUTEX_WAIT on a word holding another value completes with
+ *     {@code -EAGAIN}; one on the value it holds stays pending until a futex(2) FUTEX_WAKE, then completes
+ *     with 0</td><td>6.7</td></tr>
  * </table>
  */
 public final class IoUringFeatures {
@@ -61,7 +64,7 @@ public final class IoUringFeatures {
     static List<Feature> probe() {
         List<Feature> out = new ArrayList<>();
         String[] rest = {"io_uring_send_zc", "io_uring_sendmsg_zc", "io_uring_recv_multishot", "io_uring_buf_ring",
-                "io_uring_single_issuer", "io_uring_defer_taskrun", "io_uring_sqpoll"};
+                "io_uring_single_issuer", "io_uring_defer_taskrun", "io_uring_sqpoll", "io_uring_futex_wait"};
         try (IoUring ring = new IoUring(PROBE_ENTRIES, 0)) {
             out.add(Feature.yes("io_uring", String.format("features=0x%x (sq %d, cq %d entries)",
                     ring.features(), ring.sqEntries(), ring.cqEntries())));
@@ -80,6 +83,7 @@ public final class IoUringFeatures {
         out.add(setup("io_uring_defer_taskrun",
                 Liburing.IORING_SETUP_SINGLE_ISSUER | Liburing.IORING_SETUP_DEFER_TASKRUN));
         out.add(setup("io_uring_sqpoll", Liburing.IORING_SETUP_SQPOLL));
+        out.add(futexWait());
         return List.copyOf(out);
     }
 
@@ -188,5 +192,58 @@ public final class IoUringFeatures {
                 Unistd.close(sender);
             }
         }
+    }
+
+    /**
+     * Two FUTEX_WAITs on a word holding 0: expecting 1 must complete at once with {@code -EAGAIN} (a kernel
+     * without the opcode answers {@code -EINVAL}); expecting 0 must stay pending until a futex(2) FUTEX_WAKE on
+     * the word, which must find it as a waiter, and then complete with 0.
+     */
+    private static Feature futexWait() {
+        String name = "io_uring_futex_wait";
+        int flags = Futex.FUTEX2_SIZE_U32;
+        try (Arena arena = Arena.ofConfined();
+             IoUring ring = new IoUring(PROBE_ENTRIES, 0)) {
+            MemorySegment word = arena.allocate(4, 64);
+            ring.prepFutexWait(ring.nextSqe(), word, 0, 1, flags, 1L);
+            int res = oneCompletion(ring);
+            if (res != -Errno.EAGAIN) {
+                return Feature.no(name, res == -Errno.EINVAL
+                        ? "FUTEX_WAIT (opcode " + Liburing.IORING_OP_FUTEX_WAIT + ") refused with EINVAL: Linux < 6.7"
+                        : "FUTEX_WAIT on a mismatching value gave " + describe(res) + ", not EAGAIN");
+            }
+            ring.prepFutexWait(ring.nextSqe(), word, 0, 0, flags, 2L);
+            ring.submit();
+            int woken = ring.cqReady() == 0 ? Futex.wake(word, 0, 1) : 0;
+            if (woken != 1) {
+                ring.prepCancel(ring.nextSqe(), 2L, 0, 3L);
+                oneCompletion(ring);
+                return Feature.no(name, "the armed FUTEX_WAIT was not a waiter of the word (FUTEX_WAKE woke " + woken + ")");
+            }
+            res = oneCompletion(ring);
+            return res == 0 ? Feature.yes(name, "a FUTEX_WAIT on a word completed on FUTEX_WAKE; a mismatch gave EAGAIN")
+                    : Feature.no(name, "a woken FUTEX_WAIT completed with " + describe(res));
+        } catch (ErrnoException e) {
+            return Feature.no(name, e.getMessage());
+        }
+    }
+
+    /** Submits and returns the res of the next completion (Integer.MIN_VALUE if none within the probe's wait). */
+    private static int oneCompletion(IoUring ring) {
+        int[] res = {Integer.MIN_VALUE};
+        long deadline = System.nanoTime() + MULTISHOT_WAIT_NS;
+        ring.submit();
+        while (ring.forEachCqe((userData, r, f) -> res[0] = r, 1) == 0) {
+            long leftNs = deadline - System.nanoTime();
+            if (leftNs <= 0) {
+                break;
+            }
+            ring.submitAndWait(1, leftNs);
+        }
+        return res[0];
+    }
+
+    private static String describe(int res) {
+        return res == Integer.MIN_VALUE ? "no completion" : res < 0 ? Errno.name(-res) : Integer.toString(res);
     }
 }

@@ -91,6 +91,8 @@ public final class Liburing {
     public static final int IORING_OP_SHUTDOWN = 34;
     public static final int IORING_OP_SEND_ZC = 47;
     public static final int IORING_OP_SENDMSG_ZC = 48;
+    /** Linux 6.7 (an enum member newer than liburing 2.3's header: pinned in dsi_uapi_compat.h). */
+    public static final int IORING_OP_FUTEX_WAIT = 51;
 
     // io_uring_sqe.flags
     public static final int IOSQE_FIXED_FILE = 1 << 0;

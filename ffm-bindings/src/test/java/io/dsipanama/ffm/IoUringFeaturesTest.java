@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IoUringFeaturesTest {
     private static final List<String> NAMES = List.of("io_uring", "io_uring_send_zc", "io_uring_sendmsg_zc",
             "io_uring_recv_multishot", "io_uring_buf_ring", "io_uring_single_issuer", "io_uring_defer_taskrun",
-            "io_uring_sqpoll");
+            "io_uring_sqpoll", "io_uring_futex_wait");
 
     @Test
     void everyFeatureIsAvailableHere() {

@@ -22,6 +22,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *   nonzero OFF LEN               -> nonzero OFF COUNT      (bytes that are not 0)
  *   wait OFF EXPECTED TIMEOUT_NS  -> waiting tid=TID, then woke rc=RC value=INT elapsedNs=NS
  *   waituntil OFF EXPECTED IN_NS  -> waiting tid=TID, then woke rc=RC value=INT lateNs=NS
+ *   wake OFF INT                  -> woken COUNT            (volatile int write, then FUTEX_WAKE of all)
  *   exit                          -> (exits with status 0)
  * </pre>
  * A failing command prints {@code error MESSAGE} and the child goes on.
@@ -83,6 +84,11 @@ final class MappedFileChild {
                             int rc = Futex.waitUntil(map, off, Integer.parseInt(w[2]), deadlineNs);
                             long lateNs = Time.monotonicNs() - deadlineNs;
                             say("woke rc=" + rc + " value=" + (int) INT.getVolatile(map, off) + " lateNs=" + lateNs);
+                        }
+                        case "wake" -> {
+                            long off = Long.parseLong(w[1]);
+                            INT.setVolatile(map, off, Integer.parseInt(w[2]));
+                            say("woken " + Futex.wake(map, off, Integer.MAX_VALUE));
                         }
                         case "exit" -> {
                             return;

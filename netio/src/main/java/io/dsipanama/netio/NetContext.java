@@ -27,7 +27,7 @@ public final class NetContext {
     static final int[] DEFAULT_DSCP = {8, 0, 10, 18, 26, 34, 46, 48};
 
     /** Kernel features a context can refuse to use, to exercise the fallbacks (see {@link NetFeatures}). */
-    public enum Feature { DEFER_TASKRUN, SINGLE_ISSUER, SQPOLL, SENDMSG_ZC, MULTISHOT, BUF_RING, GSO }
+    public enum Feature { DEFER_TASKRUN, SINGLE_ISSUER, SQPOLL, SENDMSG_ZC, MULTISHOT, BUF_RING, GSO, FUTEX_WAIT }
 
     private boolean concluded;
     private int ringEntries = DEFAULT_RING_ENTRIES;

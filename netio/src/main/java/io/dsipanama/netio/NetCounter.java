@@ -49,7 +49,13 @@ public enum NetCounter {
     TCP_BYTES_SENT(40, "tcp_bytes_sent", "bytes TCP sends completed"),
     TCP_BYTES_RECEIVED(41, "tcp_bytes_received", "bytes TCP receives completed"),
     TCP_PACING_WAITS(42, "tcp_pacing_waits", "times a TCP send waited for the token bucket"),
-    TCP_ERRORS(43, "tcp_errors", "TCP connect, accept, send or receive completions with an error");
+    TCP_ERRORS(43, "tcp_errors", "TCP connect, accept, send or receive completions with an error"),
+    FUTEX_WAITS(44, "futex_waits", "FUTEX_WAIT requests armed on a stream's data word (the ring sleeps on it)"),
+    FUTEX_WAKES(45, "futex_wakes", "FUTEX_WAITs completed by a FUTEX_WAKE (a commit woke the ring)"),
+    FUTEX_WAIT_CHANGED(46, "futex_wait_changed", "FUTEX_WAITs that completed at once: the word had moved on (EAGAIN)"),
+    FUTEX_WAIT_ERRORS(47, "futex_wait_errors", "FUTEX_WAIT completions with another error"),
+    IDLE_SLEEPS(48, "idle_sleeps", "sleeps in io_uring_enter when a cycle found nothing to do"),
+    IDLE_TIMEOUTS(49, "idle_timeouts", "sleeps that ended by their timeout with no completion (a poll, not a wake)");
 
     private final int id;
     private final String label;

@@ -23,6 +23,7 @@ import io.dsipanama.ffm.Unistd;
  * <tr><td>SENDMSG_ZC</td><td>SENDMSG (copying)</td></tr>
  * <tr><td>multishot RECVMSG + provided buffer ring</td><td>single-shot RECVMSG into own buffers</td></tr>
  * <tr><td>UDP_SEGMENT (GSO)</td><td>one SENDMSG per datagram</td></tr>
+ * <tr><td>FUTEX_WAIT on the ring (Linux 6.7)</td><td>the ring wakes on a timer to poll the streams it sends</td></tr>
  * </table>
  */
 public final class NetFeatures {
@@ -40,6 +41,7 @@ public final class NetFeatures {
     private final boolean sendmsgZc;
     private final boolean multishot;
     private final boolean gso;
+    private final boolean futexWait;
     private final List<Fallback> fallbacks;
 
     private NetFeatures(NetContext ctx, List<Feature> probed, Feature gsoFeature) {
@@ -50,6 +52,7 @@ public final class NetFeatures {
         Feature zc = find(probed, "io_uring_sendmsg_zc");
         Feature ms = find(probed, "io_uring_recv_multishot");
         Feature br = find(probed, "io_uring_buf_ring");
+        Feature fw = find(probed, "io_uring_futex_wait");
 
         sqpoll = ctx.sqpoll() && use(ctx, NetContext.Feature.SQPOLL, sq, "submission by io_uring_enter", out);
         boolean deferOk;
@@ -68,6 +71,8 @@ public final class NetFeatures {
         boolean brOk = use(ctx, NetContext.Feature.BUF_RING, br, "own buffers", out);
         multishot = msOk && brOk;
         gso = use(ctx, NetContext.Feature.GSO, gsoFeature, "one SENDMSG per datagram", out);
+        futexWait = use(ctx, NetContext.Feature.FUTEX_WAIT, fw,
+                "polling the streams it sends between timed sleeps in the ring", out);
         fallbacks = List.copyOf(out);
     }
 
@@ -142,6 +147,11 @@ public final class NetFeatures {
         return gso;
     }
 
+    /** IORING_OP_FUTEX_WAIT: a ring can sleep on a stream's data futex together with its sockets. */
+    public boolean futexWait() {
+        return futexWait;
+    }
+
     /** Every feature not used, with its replacement and reason. */
     public List<Fallback> fallbacks() {
         return fallbacks;
@@ -150,7 +160,7 @@ public final class NetFeatures {
     @Override
     public String toString() {
         return "NetFeatures[deferTaskrun=" + deferTaskrun + ", singleIssuer=" + singleIssuer + ", sqpoll=" + sqpoll
-                + ", sendmsgZc=" + sendmsgZc + ", multishot=" + multishot + ", gso=" + gso + ", fallbacks="
+                + ", sendmsgZc=" + sendmsgZc + ", multishot=" + multishot + ", gso=" + gso + ", futexWait=" + futexWait + ", fallbacks="
                 + fallbacks + "]";
     }
 }

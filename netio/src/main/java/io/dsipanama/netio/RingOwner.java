@@ -109,12 +109,22 @@ public final class RingOwner implements AutoCloseable {
         }
     }
 
-    /** Sleeps in the kernel until a completion arrives or {@code timeoutNs} passes (submitting first). */
-    public void idle(long timeoutNs) {
+    /**
+     * Sleeps in the kernel until a completion arrives or {@code timeoutNs} passes (submitting first). Returns
+     * false when the sleep ended by its timeout with nothing to reap (counted as {@code idle_timeouts}: a poll).
+     */
+    public boolean idle(long timeoutNs) {
         checkThread();
-        if (ring.cqReady() == 0) {
-            ring.submitAndWait(1, timeoutNs);
+        if (ring.cqReady() != 0) {
+            return true;
         }
+        counters.increment(NetCounter.IDLE_SLEEPS);
+        ring.submitAndWait(1, timeoutNs);
+        if (ring.cqReady() == 0) {
+            counters.increment(NetCounter.IDLE_TIMEOUTS);
+            return false;
+        }
+        return true;
     }
 
     /** A free SQE (submitting the pending ones first if the SQ is full), or -1 if there is none. */
@@ -140,6 +150,27 @@ public final class RingOwner implements AutoCloseable {
         if (sqe >= 0) {
             ring.prepCancelFd(sqe, fd, Liburing.IORING_ASYNC_CANCEL_ALL, userData(INTERNAL, 0));
         }
+        return drain(target, timeoutNs);
+    }
+
+    /**
+     * Cancels the one request submitted with {@code userData} and reaps until {@code target} has nothing in
+     * flight or {@code timeoutNs} passes (for requests without a descriptor, such as a FUTEX_WAIT). Returns
+     * whether it drained.
+     */
+    public boolean cancel(long userData, CompletionTarget target, long timeoutNs) {
+        checkThread();
+        if (closed) {
+            return target.inFlight() == 0;
+        }
+        long sqe = nextSqe();
+        if (sqe >= 0) {
+            ring.prepCancel(sqe, userData, 0, userData(INTERNAL, 0));
+        }
+        return drain(target, timeoutNs);
+    }
+
+    private boolean drain(CompletionTarget target, long timeoutNs) {
         long deadlineNs = System.nanoTime() + timeoutNs;
         while (target.inFlight() > 0 && deadlineNs - System.nanoTime() > 0) {
             ring.submitAndWait(1, QUIESCE_WAIT_NS);

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import io.dsipanama.netio.FrameHeaderDescriptor;
 import io.dsipanama.netio.NetContext;
+import io.dsipanama.netio.NetFeatures;
 import io.dsipanama.netio.server.NetDaemon;
 import io.dsipanama.netio.server.NetdConfig;
 import io.dsipanama.stream.Claim;
@@ -45,6 +46,8 @@ import io.dsipanama.stream.StreamSpec;
  */
 public final class NetModesBenchmark {
     private static final long DAEMON_IDLE_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Whether the daemons wake on their streams' futex (false: the polling fallback, for comparison). */
+    private static boolean daemonFutexWait = true;
     private static final Path ROOT = Path.of("/dev/shm", "dsi-netmodes-" + ProcessHandle.current().pid());
 
     private NetModesBenchmark() {
@@ -53,7 +56,12 @@ public final class NetModesBenchmark {
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2.0;
         int trips = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        boolean rttOnly = args.length > 2 && args[2].equals("rtt");
         try {
+            if (rttOnly) {
+                rttTable(trips, seconds);
+                return;
+            }
             System.out.println("| measure | library | server | NIO | reference (C) | library / ref | server / ref |");
             System.out.println("|---|---|---|---|---|---|---|");
             for (int payload : new int[] {64, 1400}) {
@@ -75,17 +83,7 @@ public final class NetModesBenchmark {
                 row("goodput MB/s, 64 KiB frames, buffers " + buffer / 1024 + " KiB (ref: iperf3 -u -l 1472)",
                         (long) (libF * mb), (long) (srvF * mb), -1, iperf[1] / 1_000_000, "%,d");
             }
-            for (int payload : new int[] {64, 1400}) {
-                long[] lib = UdpBenchmark.netioRtt(payload, trips);
-                long[] srv = serverRtt(payload, trips);
-                long[] nio = UdpBenchmark.nioRtt(payload + FrameHeaderDescriptor.LENGTH, trips);
-                double[] ref = sockperfRtt(payload + FrameHeaderDescriptor.LENGTH, seconds);
-                System.out.printf(Locale.ROOT, "| RTT p50 / p99 us, %d B, sockperf pp | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f"
-                                + " | %.1f / %.1f | %.2f | %.2f |%n", payload, UdpBenchmark.pct(lib, 50),
-                        UdpBenchmark.pct(lib, 99), UdpBenchmark.pct(srv, 50), UdpBenchmark.pct(srv, 99),
-                        UdpBenchmark.pct(nio, 50), UdpBenchmark.pct(nio, 99), ref[0], ref[1],
-                        UdpBenchmark.pct(lib, 50) / ref[0], UdpBenchmark.pct(srv, 50) / ref[0]);
-            }
+            rttTable(trips, seconds);
             System.out.println();
             System.out.println("| server-mode receive, packets/s | copy into the claim | land in the claim | land / copy |");
             System.out.println("|---|---|---|---|");
@@ -94,10 +92,39 @@ public final class NetModesBenchmark {
                 long land = serverRate(payload, seconds, true)[0];
                 System.out.printf(Locale.ROOT, "| %d B | %,d | %,d | %.2f |%n", payload, copy, land, (double) land / copy);
             }
-            System.out.printf("receive buffers %d B everywhere; server-mode daemons sleep at most %d us when idle%n",
-                    UdpBenchmark.receiveBufferBytes, DAEMON_IDLE_NS / 1000);
+            System.out.printf("receive buffers %d B everywhere; server-mode daemons wake on their streams' futex"
+                    + " (FUTEX_WAIT: %s), else poll every %d us%n", UdpBenchmark.receiveBufferBytes,
+                    NetFeatures.of(new NetContext()).futexWait(), DAEMON_IDLE_NS / 1000);
         } finally {
             removeRoot();
+        }
+    }
+
+    /**
+     * Round trips, all measured in this call: library, server mode waking on the streams' futex, server mode with
+     * FUTEX_WAIT disabled (the daemons poll their streams every {@link #DAEMON_IDLE_NS}), NIO, sockperf.
+     */
+    private static void rttTable(int trips, double seconds) throws Exception {
+        System.out.println();
+        System.out.println("| RTT p50 / p99 us | library | server (futex wake) | server (poll " + DAEMON_IDLE_NS / 1000
+                + " us) | NIO | sockperf pp | library / ref | server / ref | server poll / ref | server / library |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (int payload : new int[] {64, 1400}) {
+            long[] lib = UdpBenchmark.netioRtt(payload, trips);
+            daemonFutexWait = true;
+            long[] srv = serverRtt(payload, trips);
+            daemonFutexWait = false;
+            long[] poll = serverRtt(payload, trips);
+            daemonFutexWait = true;
+            long[] nio = UdpBenchmark.nioRtt(payload + FrameHeaderDescriptor.LENGTH, trips);
+            double[] ref = sockperfRtt(payload + FrameHeaderDescriptor.LENGTH, seconds);
+            double libP50 = UdpBenchmark.pct(lib, 50);
+            double srvP50 = UdpBenchmark.pct(srv, 50);
+            System.out.printf(Locale.ROOT, "| %d B | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f"
+                            + " | %.2f | %.2f | %.2f | %.2f |%n", payload, libP50, UdpBenchmark.pct(lib, 99), srvP50,
+                    UdpBenchmark.pct(srv, 99), UdpBenchmark.pct(poll, 50), UdpBenchmark.pct(poll, 99),
+                    UdpBenchmark.pct(nio, 50), UdpBenchmark.pct(nio, 99), ref[0], ref[1], libP50 / ref[0],
+                    srvP50 / ref[0], UdpBenchmark.pct(poll, 50) / ref[0], srvP50 / libP50);
         }
     }
 
@@ -112,7 +139,8 @@ public final class NetModesBenchmark {
     }
 
     private static NetContext daemonContext() {
-        return UdpBenchmark.ctx().sendQueueFrames(256);
+        NetContext ctx = UdpBenchmark.ctx().sendQueueFrames(256);
+        return daemonFutexWait ? ctx : ctx.disable(NetContext.Feature.FUTEX_WAIT);
     }
 
     /** A daemon on its own thread (its ring belongs to it); the config is built once the listen side is known. */

@@ -34,11 +34,20 @@ import io.dsipanama.stream.StreamSpec;
  * is known at once), produces until the sender's end frame, then closes its producer (the application's
  * consumer sees the producer gone) and is done. A route serves one stream lifetime; restart netd for the next.
  *
+ * <p>Waking: the ring sleeps on its sockets and, where the kernel has IORING_OP_FUTEX_WAIT (Linux 6.7), on the
+ * data futex of every stream it sends ({@link StreamSender#armDataWait}): a commit wakes the daemon at once.
+ * The sleep's timeout is then only a safety net ({@link #LIVENESS_NS}: a producer that died without a word, a
+ * stop request). The timer comes back to {@code idleNs} (a poll) only for what nothing would wake: a send route
+ * without FUTEX_WAIT (the fallback, reported in {@link io.dsipanama.netio.NetFeatures#fallbacks()}), a
+ * landing listen route waiting for room, and a send route waiting for its stream to appear.
+ *
  * <p>Threading: construct, {@link #doWork}, {@link #run} and {@link #close} on one thread.
  */
 public final class NetDaemon implements AutoCloseable {
     /** How often a send route looks for its stream before it exists. */
     public static final long OPEN_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The longest sleep when everything that can wake the ring is armed: checks liveness and the stop flag. */
+    public static final long LIVENESS_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final StreamDirectory directory;
     private final RingOwner owner;
@@ -55,6 +64,7 @@ public final class NetDaemon implements AutoCloseable {
         long packets;
         long bytes;
         long sendErrors;
+        long dataWakes;
 
         SendSide(NetdConfig.SendRoute route) {
             this.route = route;
@@ -79,7 +89,7 @@ public final class NetDaemon implements AutoCloseable {
     /**
      * Binds every listen route (creating its stream with {@code createSpec} where asked) on a new ring for the
      * calling thread. {@code blockTimeoutNs}: how long a listen route waits for room under BLOCK;
-     * {@code idleNs}: the longest sleep in the kernel when nothing happens (the poll interval of the send streams).
+     * {@code idleNs}: the poll interval for what cannot wake the ring (see the class comment: the send streams without FUTEX_WAIT).
      */
     public NetDaemon(StreamDirectory directory, NetContext ctx, NetdConfig config, StreamSpec createSpec,
                      long blockTimeoutNs, long idleNs) {
@@ -170,6 +180,7 @@ public final class NetDaemon implements AutoCloseable {
         s.packets = s.sender.packets();
         s.bytes = s.sender.bytes();
         s.sendErrors = s.sender.sendErrors();
+        s.dataWakes = s.sender.dataWakes();
         s.sender.close();
         s.consumer.close();
         s.sender = null;
@@ -177,14 +188,51 @@ public final class NetDaemon implements AutoCloseable {
         s.done = true;
     }
 
-    /** Runs cycles (sleeping in the kernel up to {@code idleNs} when idle) until {@code stop}, or every route is done when {@code untilDone}. */
+    /** Runs cycles (sleeping in the kernel when idle, see the class comment) until {@code stop}, or every route is done when {@code untilDone}. */
     public void run(BooleanSupplier stop, boolean untilDone) {
         while (!stop.getAsBoolean() && !(untilDone && allDone())) {
             long now = System.nanoTime();
-            if (doWork(now) == 0) {
-                owner.idle(idleNs);
+            if (doWork(now) == 0 && armWakes(now) == 0) {
+                owner.idle(sleepNs(now));
             }
         }
+    }
+
+    /** Before a sleep: arms the data futex of every send route that waits for packets; returns work found. */
+    private int armWakes(long nowNs) {
+        int work = 0;
+        for (SendSide s : sends) {
+            if (!s.done && s.sender != null) {
+                work += s.sender.armDataWait(nowNs);
+            }
+        }
+        return work;
+    }
+
+    /** How long the ring may sleep: {@code idleNs} if anything must be polled, else {@link #LIVENESS_NS}. */
+    private long sleepNs(long nowNs) {
+        long sleep = LIVENESS_NS;
+        for (SendSide s : sends) {
+            if (s.done) {
+                continue;
+            }
+            if (s.sender == null) {
+                sleep = Math.min(sleep, Math.max(0, s.nextOpenNs - nowNs));
+            } else if (s.sender.needsPoll()) {
+                sleep = Math.min(sleep, idleNs);
+            }
+        }
+        for (ListenSide l : listens) {
+            if (!l.done && l.receiver.waitingForRoom()) {
+                sleep = Math.min(sleep, idleNs);
+            }
+        }
+        return sleep;
+    }
+
+    /** Whether send routes wake on their streams' data futex (false: they are polled every {@code idleNs}). */
+    public boolean wakesOnData() {
+        return owner.features().futexWait();
     }
 
     /** True when every route served its stream. */
@@ -204,6 +252,8 @@ public final class NetDaemon implements AutoCloseable {
             m.put("packets", s.sender != null ? s.sender.packets() : s.packets);
             m.put("bytes", s.sender != null ? s.sender.bytes() : s.bytes);
             m.put("send_errors", s.sender != null ? s.sender.sendErrors() : s.sendErrors);
+            m.put("wake", owner.features().futexWait() ? "futex" : "poll");
+            m.put("data_wakes", s.sender != null ? s.sender.dataWakes() : s.dataWakes);
             out.add(m);
         }
         for (ListenSide l : listens) {

@@ -228,6 +228,14 @@ public final class StreamReceiver implements AutoCloseable {
         return receiver.localAddress();
     }
 
+    /**
+     * True when a landing receiver has no receive posted because the stream had no room for its claim: nothing
+     * on the ring will wake it when room comes (a freed slot signals no futex it waits on), so its owner polls.
+     */
+    public boolean waitingForRoom() {
+        return zone != null && zone.open == null;
+    }
+
     /** True once the sender's end frame arrived (every position before it is resolved). */
     public boolean ended() {
         return ended;

@@ -23,6 +23,11 @@ import io.dsipanama.stream.StreamPeerGoneException;
  * ({@link StreamFrameDescriptor}); when the stream's producer is gone and everything is sent, an end frame
  * carries the totals. Up to {@code sendQueueFrames} packets are in flight at once.
  *
+ * <p>Waking: {@link #doWork} only polls. Before its ring sleeps, the owner calls {@link #armDataWait}: where
+ * the ring has IORING_OP_FUTEX_WAIT ({@link io.dsipanama.netio.NetFeatures#futexWait()}), that arms a wait on
+ * the stream's data futex ({@link StreamDataWait}), so the producer's next commit wakes the ring at once;
+ * otherwise {@link #needsPoll()} tells the owner to come back on a timer.
+ *
  * <p>Threading: the ring owner's thread only; {@link #doWork} is called from its cycle.
  */
 public final class StreamSender implements AutoCloseable {
@@ -38,6 +43,7 @@ public final class StreamSender implements AutoCloseable {
     private final int mask;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment endRecord;
+    private final StreamDataWait dataWait;
     private long offered;
     private long released;
     private long sequence;
@@ -60,6 +66,46 @@ public final class StreamSender implements AutoCloseable {
         this.endRecord = arena.allocate(StreamFrameDescriptor.END_LENGTH, 64);
         frame.streamId(streamId).priority(priority).periodUs(0);
         this.sender = new UdpSender(owner, destination, this::onReleased);
+        this.dataWait = owner.features().futexWait() ? new StreamDataWait(owner, consumer) : null;
+    }
+
+    /**
+     * Before the ring sleeps: if this sender waits for packets (not for its send completions), raises the
+     * stream's waiter flag, re-checks the stream and, if still nothing came, arms a FUTEX_WAIT on the data word.
+     * Returns the work the re-check found (then the owner must not sleep). Without FUTEX_WAIT it does nothing.
+     */
+    public int armDataWait(long nowNs) {
+        if (dataWait == null || dataWait.armed() || !hungry()) {
+            return 0;
+        }
+        int observed = consumer.prepareDataWait();
+        int work = doWork(nowNs);
+        if (work > 0 || !hungry()) {
+            consumer.endDataWait();
+            return work;
+        }
+        dataWait.arm(observed);
+        return 0;
+    }
+
+    /** True when this sender waits for packets and nothing will wake the ring for them: poll on a timer. */
+    public boolean needsPoll() {
+        return hungry() && (dataWait == null || !dataWait.armed());
+    }
+
+    /** Whether the ring sleeps on the stream's data futex (false: the FUTEX_WAIT fallback, polling). */
+    public boolean wakesOnData() {
+        return dataWait != null;
+    }
+
+    /** Times a commit woke the ring through the stream's data futex. */
+    public long dataWakes() {
+        return dataWait == null ? 0 : dataWait.wakes();
+    }
+
+    /** Waiting for the stream (not drained, room in the send queue); a full queue waits for send completions. */
+    private boolean hungry() {
+        return !drained && offered - released < held.length;
     }
 
     /**
@@ -174,6 +220,9 @@ public final class StreamSender implements AutoCloseable {
     /** Closes the sender (its requests cancelled first); held packets are released. The consumer stays open. */
     @Override
     public void close() {
+        if (dataWait != null) {
+            dataWait.close();
+        }
         sender.close();
         for (int i = 0; i < held.length; i++) {
             if (held[i] != null && held[i].isHeld()) {
