@@ -1,5 +1,6 @@
 package io.dsipanama.cli;
 
+import io.dsipanama.stream.FaultWatch;
 import io.dsipanama.stream.LossReason;
 import io.dsipanama.stream.StreamAccessException;
 import io.dsipanama.stream.StreamConsumer;
@@ -49,6 +50,10 @@ final class ConsumeCommand {
             if (consumer == null) {
                 err.println("dsi consume: no stream '" + name + "' in " + dir.root() + " after " + timeoutMs + " ms");
                 return 1;
+            }
+            if (consumer.faultWatchMode() == FaultWatch.Mode.OFF) {
+                err.println("dsi consume: revocations are found by the state check alone, no page-fault notification: "
+                        + consumer.faultWatchCause());
             }
             ConsumeRun.Report r = new ConsumeRun(args.getLong("count", -1), timeoutMs * 1_000_000L,
                     args.getLong("delay-us", 0) * 1_000L, !args.flag("poll")).run(consumer, stop);

@@ -1,5 +1,6 @@
 package io.dsipanama.stream;
 
+import io.dsipanama.ffm.Errno;
 import io.dsipanama.ffm.ErrnoException;
 import io.dsipanama.ffm.Fcntl;
 import io.dsipanama.ffm.Feature;
@@ -110,7 +111,9 @@ public final class FaultWatch implements AutoCloseable {
             if (fd >= 0) {
                 Unistd.close(fd);
             }
-            return off(mapping, "userfaultfd registration failed: " + e.getMessage());
+            String hint = e.errno() == Errno.EINVAL
+                    ? " (userfaultfd watches shared memory only: is the stream root on tmpfs, such as /dev/shm?)" : "";
+            return off(mapping, "userfaultfd registration failed: " + e.getMessage() + hint);
         }
     }
 
