@@ -29,6 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
+    /** Empty polls between two looks of the stall watch (a private count: nothing shared on the idle path). */
+    private static final int STALL_CHECK_POLLS = 1024;
 
     private final PeerAttachment peer;
     private final Packet[] packets;
@@ -38,7 +40,9 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private final long[] attributed = new long[DropRecord.FIELDS];
     private final long[] record = new long[DropRecord.FIELDS];
 
+    private final StallWatch stall = new StallWatch();
     private long cursor;
+    private int idlePolls;
     private long producerPositionAtAttach;
     private long spoolTarget = Long.MIN_VALUE;
     private boolean closed;
@@ -140,14 +144,14 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             long base = slots.base(p);
             long sequence = slots.acquireSequence(base);
             long expected = publishedSequence(p);
-            if (sequence < expected) {
-                return null;
-            }
-            if (sequence > expected) {
-                if (!catchUp(p)) {
-                    return null;
+            if (sequence != expected) {
+                if (sequence > expected && catchUp(p)) {
+                    continue;
                 }
-                continue;
+                if (++idlePolls >= STALL_CHECK_POLLS) {
+                    resynchronise(p); // returns unless the stall is impossible
+                }
+                return null;
             }
             long virtualTime = slots.virtualTime(base);
             long offset = slots.dataOffset(base);
@@ -165,6 +169,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             if (Slots.positionOf(state) != p) {
                 refuse(p, base, state, "state word 0x" + Long.toHexString(state) + " belongs to position "
                         + Slots.positionOf(state));
+                continue; // the producer changed it meanwhile: look again
             }
             int code = Slots.code(state);
             if (code == STATE_READY) {
@@ -186,25 +191,68 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
                 lose(LossReason.REVOKED, 1);
                 advance(p, lostNewest);
                 spaceSignal.signal();
+            } else if (code == STATE_RELEASED || code == STATE_CONSUMER_EXPIRED || code == STATE_SKIPPED) {
+                // already decided by a consumer (one before us that died before storing its cursor, or this
+                // one before a resynchronisation moved it back): it was delivered or counted then
+                advance(p, 0);
             } else {
                 refuse(p, base, state, "state code " + code + " is impossible for a position not yet taken");
             }
         }
     }
 
+    /**
+     * Bounded resynchronisation, run after {@link #STALL_CHECK_POLLS} empty polls and before every sleep: the
+     * consumer finds nothing to do at {@code p}, and the {@link StallWatch} judges whether the shared words
+     * prove that impossible. If the same impossibility is seen twice in a row (a race never lasts that
+     * long), the consumer steps over {@code p} or moves back to the producer's position, counts it and throws
+     * {@link StreamCorruptionException}.
+     */
+    private void resynchronise(long p) {
+        idlePolls = 0;
+        long base = slots.base(p);
+        long published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
+        long sequence = slots.acquireSequence(base);
+        String what = stall.judge(p, sequence, published, dropRecord.read(record) ? record[DropRecord.FREE] : -1);
+        if (what == null) {
+            return;
+        }
+        counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+        String message = "stream '" + name + "': position " + p + ": " + what;
+        if (stall.movesBack()) {
+            // back to the producer's oldest live position if the drop record is sane, else to its position:
+            // from there every position is either decided already (passed silently) or still to decide
+            boolean read = dropRecord.read(record);
+            long free = record[DropRecord.FREE];
+            boolean sane = read && free >= 0 && free <= published && published - free <= spec.descriptorCount();
+            cursor = Math.max(0, sane ? free : published);
+            LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor); // pairs as in advance()
+            throw new StreamCorruptionException(p, message + "; resumed at " + cursor);
+        }
+        long state = slots.acquireState(base);
+        if (Slots.positionOf(state) == p && !isFinal(Slots.code(state))) {
+            slots.casState(base, state, state(p, STATE_RELEASED)); // the producer frees it like any other
+        }
+        lose(LossReason.CORRUPT, 1);
+        advance(p, 0);
+        spaceSignal.signal();
+        throw new StreamCorruptionException(p, message + "; stepped over it");
+    }
+
     /** Decides about a READY packet; returns it if taken, null if it was passed (or the producer won the race). */
     private Packet decide(long p, long base, long state, long virtualTime, long offset, int length, int flags,
                           long expiry, int lostNewest) {
+        if (!SharedChecks.descriptorPlausible(offset, length, flags, virtualTime, expiry, lostNewest, dataLength,
+                maxPacket, spec.validityTicks())) {
+            refuse(p, base, state, SharedChecks.describeDescriptor(offset, length, flags, virtualTime, expiry,
+                    lostNewest, dataLength, maxPacket, spec.validityTicks()));
+            return null;
+        }
         if ((flags & FLAG_MISSING) != 0) {
             if (pass(p, base, state, STATE_RELEASED, lostNewest)) {
                 lose(LossReason.MISSING, 1);
                 counters.addCounter(StreamCounter.MISSING_SEEN, 1);
             }
-            return null;
-        }
-        if (offset < 0 || length < 0 || length > maxPacket || offset > dataLength - length || flags != 0) {
-            refuse(p, base, state, "descriptor offset " + offset + " length " + length + " flags " + flags
-                    + " is outside the data area of " + dataLength + " bytes (max packet " + maxPacket + ")");
             return null;
         }
         if (expires && System.nanoTime() >= spec.toMonotonicNs(expiry)) {
@@ -265,8 +313,9 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
      * the drop record's free position and attributes the positions jumped over with its totals.
      */
     private boolean catchUp(long p) {
-        if (!dropRecord.read(record) || record[DropRecord.FREE] <= p) {
-            return false; // the producer is mid-update: try again on the next poll
+        if (!dropRecord.read(record) || record[DropRecord.FREE] <= p
+                || record[DropRecord.FREE] > (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET)) {
+            return false; // the producer is mid-update (or the record is garbage: the stall watch decides)
         }
         long jumped = record[DropRecord.FREE] - p;
         long oldest = record[DropRecord.OLDEST] - attributed[DropRecord.OLDEST];
@@ -343,6 +392,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
                         + peer.peerGoneReason() + "; every packet it published was delivered or accounted for");
             }
             peer.heartbeat(now);
+            resynchronise(cursor);
             int observed = dataSignal.prepare();
             packet = poll();
             if (packet != null) {

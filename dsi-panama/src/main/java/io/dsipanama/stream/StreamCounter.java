@@ -17,6 +17,8 @@ public enum StreamCounter {
     FUTEX_WAITS_PRODUCER(7, "futex_waits_producer", "producer", "times the producer slept on space_available"),
     FUTEX_WAKES_CONSUMER(8, "futex_wakes_consumer", "producer", "wake calls the producer made for a sleeping consumer"),
     MISSING_DROPPED(9, "missing_dropped", "producer", "MISSING markers reclaimed before the consumer saw them"),
+    PRODUCER_CORRUPTION_DETECTED(14, "producer_corruption_detected", "producer", "impossible shared values the producer refused and repaired"),
+    RECOVERED_FROM_DEAD_CONSUMER(15, "recovered_from_dead_consumer", "producer", "packets a dead or departed consumer held that the producer took back"),
     // consumer-written counters: ids 16..31, the second block, so the two sides never share a cache line
     CONSUMED(16, "consumed", "consumer", "packets released after reading"),
     BYTES_CONSUMED(17, "bytes_consumed", "consumer", "payload bytes released"),

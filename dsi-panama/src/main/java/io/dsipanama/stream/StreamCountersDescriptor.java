@@ -26,7 +26,9 @@ import java.util.List;
  * | 56 | 8 | futex_waits_producer | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 64 | 8 | futex_wakes_consumer | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 72 | 8 | missing_dropped | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 80 | 48 | pad_producer_block | - | - | - |
+ * | 80 | 32 | pad_producer_block | - | - | - |
+ * | 112 | 8 | producer_corruption_detected | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 120 | 8 | recovered_from_dead_consumer | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 128 | 8 | consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 136 | 8 | bytes_consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 144 | 8 | skipped | consumer | any | opaque: the single writer loads plain and stores opaque |

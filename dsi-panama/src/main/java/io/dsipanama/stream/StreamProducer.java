@@ -34,6 +34,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private static final long WAIT_SLICE_NS = 100_000_000L;
 
     private final PeerAttachment peer;
+    private final ConsumerLiveness consumerLiveness;
     private final Claim claim;
     private final int descriptorCount;
     private final long[] record = new long[DropRecord.FIELDS];
@@ -54,6 +55,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         this.descriptorCount = spec.descriptorCount();
         this.claim = new Claim(this, data);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
+        this.consumerLiveness = new ConsumerLiveness(header);
         this.consumerPositionAtAttach = consumerPosition();
         recover();
     }
@@ -99,6 +101,12 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             // the dead producer may have published its last packet without storing alloc_head
             long last = slots.base(position - 1);
             long allocation = slots.allocation(last);
+            if (slots.dataOffset(last) < 0 || slots.dataOffset(last) > dataLength - Math.max(0, slots.length(last))
+                    || slots.length(last) < 0 || slots.length(last) > spec.maxPacketBytes()) {
+                throw new StreamCorruptionException(position - 1, "stream '" + name + "': the last published "
+                        + "descriptor (data_offset " + slots.dataOffset(last) + ", length " + slots.length(last)
+                        + ") is outside the data area; cannot take over");
+            }
             long start = allocation + Math.floorMod(slots.dataOffset(last) - Math.floorMod(allocation, dataLength),
                     dataLength);
             allocHead = Math.max(allocHead, start + align(slots.length(last)));
@@ -336,16 +344,18 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         while (true) {
             long state = slots.acquireState(base);
             if (Slots.positionOf(state) != p) {
-                throw new StreamCorruptionException(p, "stream '" + name + "': slot of position " + p
-                        + " has state word 0x" + Long.toHexString(state) + " of position " + Slots.positionOf(state));
+                repair(p, base, state, "state word 0x" + Long.toHexString(state) + " belongs to position "
+                        + Slots.positionOf(state));
+                continue; // the consumer changed it meanwhile: decide again
             }
             int code = Slots.code(state);
             if (isFinal(code)) {
-                record[DropRecord.NEWEST] += slots.lostNewest(base);
+                record[DropRecord.NEWEST] += Math.max(0, slots.lostNewest(base));
                 return true;
             }
             boolean expired = expires && nowNs >= spec.toMonotonicNs(slots.expiry(base));
-            if (!expired && !dropOldest) {
+            boolean takeBack = false;
+            if (!expired && !dropOldest && !(takeBack = mayTakeBack(p, code))) {
                 return false;
             }
             int drop;
@@ -353,7 +363,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             int total;
             if (code == STATE_TAKEN) {
                 drop = STATE_REVOKED;
-                counter = StreamCounter.REVOKED;
+                counter = takeBack ? StreamCounter.RECOVERED_FROM_DEAD_CONSUMER : StreamCounter.REVOKED;
                 total = -1;
             } else if (code == STATE_READY && (slots.flags(base) & FLAG_MISSING) != 0) {
                 drop = STATE_DROPPED_MISSING;
@@ -364,18 +374,49 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                 counter = expired ? StreamCounter.EXPIRED : StreamCounter.DROPPED_OVERFLOW_OLDEST;
                 total = expired ? DropRecord.EXPIRED : DropRecord.OLDEST;
             } else {
-                throw new StreamCorruptionException(p, "stream '" + name + "': slot of position " + p
-                        + " has unknown state code " + code);
+                repair(p, base, state, "state code " + code + " is impossible for a position not yet freed");
+                continue;
             }
             if (slots.casState(base, state, state(p, drop))) {
                 if (total >= 0) {
                     record[total]++;
                 }
-                record[DropRecord.NEWEST] += slots.lostNewest(base);
                 counters.addCounter(counter, 1);
+                if (takeBack && code == STATE_READY) {
+                    // freed on the next try, which also adds its lost_newest
+                    counters.addCounter(StreamCounter.PRODUCER_CORRUPTION_DETECTED, 1);
+                    throw new StreamCorruptionException(p, "stream '" + name + "': position " + p + ": consumer_position "
+                            + consumerPosition() + " is past it but its state is READY (dropped it as the oldest)");
+                }
+                record[DropRecord.NEWEST] += Math.max(0, slots.lostNewest(base));
                 return true;
             }
             // the consumer changed the state (took, released or discarded it): decide again
+        }
+    }
+
+    /**
+     * Under BLOCK and DROP_NEWEST the oldest position stays until the consumer is done with it, except: a
+     * TAKEN packet whose consumer died or closed (nobody will release it: item 7, the producer recovers it
+     * itself), and a READY one the consumer's cursor is already past (impossible: the consumer decides every
+     * position it passes, so a shared word was scribbled on; dropping it is what the consumer would see).
+     */
+    private boolean mayTakeBack(long p, int code) {
+        if (code == STATE_TAKEN) {
+            return consumerLiveness.absent(System.nanoTime());
+        }
+        return code == STATE_READY && consumerPosition() > p;
+    }
+
+    /**
+     * The state word of position {@code p} is impossible: sets it to REVOKED of p (final, so the slot is freed
+     * on the next try, and a consumer holding p sees its packet invalid), counts it and throws. Returns if the
+     * word changed meanwhile.
+     */
+    private void repair(long p, long base, long state, String what) {
+        if (slots.casState(base, state, state(p, STATE_REVOKED))) {
+            counters.addCounter(StreamCounter.PRODUCER_CORRUPTION_DETECTED, 1);
+            throw new StreamCorruptionException(p, "stream '" + name + "': position " + p + ": " + what);
         }
     }
 
@@ -408,7 +449,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
-    private static long saturatingAdd(long a, long b) {
+    static long saturatingAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
     }
