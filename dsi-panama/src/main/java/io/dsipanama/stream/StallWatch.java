@@ -8,8 +8,8 @@ import static io.dsipanama.stream.PacketDescriptorDescriptor.publishedSequence;
  * <ul>
  * <li>p's slot sequence below {@code 2p+2} although {@code producer_position} is past p (the producer stores
  * its position only after closing the slot);
- * <li>the consumer more than one position ahead of {@code producer_position} (a garbage cursor, or a jump
- * to a garbage free position): it moves back to the producer's position;
+ * <li>the consumer more than one position ahead of {@code producer_position}, or beyond
+ * {@link #MAX_POSITION} (a garbage cursor, or a jump to a garbage free position): it moves back;
  * <li>p's slot holding a later position while the drop record does not explain it: {@code free_position} not
  * past p, beyond {@code producer_position}, or the drop record's seqlock stuck odd.
  * </ul>
@@ -20,6 +20,12 @@ import static io.dsipanama.stream.PacketDescriptorDescriptor.publishedSequence;
  * <p><b>Threading.</b> The consumer's thread only.
  */
 final class StallWatch {
+    /**
+     * No real stream reaches this position (2^61 packets: 73 years at 1 GHz); beyond it {@code 2p+2} could
+     * overflow, so a cursor there is garbage.
+     */
+    static final long MAX_POSITION = 1L << 61;
+
     private long position = -1;
     private int kind;
     private boolean movesBack;
@@ -34,17 +40,17 @@ final class StallWatch {
         int k;
         String what;
         boolean back = false;
-        if (sequence == expected) {
+        if (p < 0 || p >= MAX_POSITION || (published >= 0 && p - published > 1)) {
+            k = 2;
+            back = true;
+            what = "the consumer's position is ahead of producer_position " + published;
+        } else if (sequence == expected) {
             k = 0;
             what = null;
         } else if (sequence < expected && published > p) {
             k = 1;
             what = "slot " + SharedChecks.describeSequence(sequence) + " is below " + expected
                     + " although producer_position " + published + " is past it";
-        } else if (sequence < expected && p > published + 1) {
-            k = 2;
-            back = true;
-            what = "the consumer's position is ahead of producer_position " + published;
         } else if (sequence < expected) {
             k = 0;
             what = null; // not published yet

@@ -43,6 +43,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private final StallWatch stall = new StallWatch();
     private long cursor;
     private int idlePolls;
+    private long lastFreeSeen = -1;
     private long producerPositionAtAttach;
     private long spoolTarget = Long.MIN_VALUE;
     private boolean closed;
@@ -205,7 +206,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
      * Bounded resynchronisation, run after {@link #STALL_CHECK_POLLS} empty polls and before every sleep: the
      * consumer finds nothing to do at {@code p}, and the {@link StallWatch} judges whether the shared words
      * prove that impossible. If the same impossibility is seen twice in a row (a race never lasts that
-     * long), the consumer steps over {@code p} or moves back to the producer's position, counts it and throws
+     * long), the consumer steps over {@code p} or moves to the producer's live window, counts it and throws
      * {@link StreamCorruptionException}.
      */
     private void resynchronise(long p) {
@@ -213,20 +214,27 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         long base = slots.base(p);
         long published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
         long sequence = slots.acquireSequence(base);
-        String what = stall.judge(p, sequence, published, dropRecord.read(record) ? record[DropRecord.FREE] : -1);
+        long freeSeen = dropRecord.read(record) ? record[DropRecord.FREE] : -1;
+        String what = stall.judge(p, sequence, published, freeSeen);
         if (what == null) {
+            restoreSharedCursor(freeSeen);
             return;
         }
         counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
         String message = "stream '" + name + "': position " + p + ": " + what;
-        if (stall.movesBack()) {
-            // back to the producer's oldest live position if the drop record is sane, else to its position:
+        // the producer's live window: its oldest unfreed position if the drop record is sane, else its position
+        boolean read = dropRecord.read(record);
+        long free = record[DropRecord.FREE];
+        boolean sane = read && free >= 0 && free <= published && published - free <= spec.descriptorCount();
+        long target = sane ? free : published >= 0 && published < StallWatch.MAX_POSITION ? published : 0;
+        if (stall.movesBack() || target > p + 1) {
             // from there every position is either decided already (passed silently) or still to decide
-            boolean read = dropRecord.read(record);
-            long free = record[DropRecord.FREE];
-            boolean sane = read && free >= 0 && free <= published && published - free <= spec.descriptorCount();
-            cursor = Math.max(0, sane ? free : published);
+            if (target > p) {
+                lose(LossReason.CORRUPT, target - p);
+            }
+            cursor = target;
             LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor); // pairs as in advance()
+            spaceSignal.signal();
             throw new StreamCorruptionException(p, message + "; resumed at " + cursor);
         }
         long state = slots.acquireState(base);
@@ -237,6 +245,38 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         advance(p, 0);
         spaceSignal.signal();
         throw new StreamCorruptionException(p, message + "; stepped over it");
+    }
+
+    /**
+     * Idle and nothing impossible at the cursor, but the producer may be waiting on us because of words
+     * scribbled behind it: re-stores {@code consumer_position} if it differs from ours (the producer takes
+     * back a READY packet we passed only if it sees we passed it), and, if the producer's free position did
+     * not move since the last look, releases positions we passed whose state says TAKEN although we hold no
+     * such packet (nobody would ever release them). Touches only slots the producer does not write.
+     */
+    private void restoreSharedCursor(long free) {
+        if ((long) LONG.getOpaque(header, (long) CONSUMER_POSITION_OFFSET) != cursor) {
+            LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor); // pairs as in advance()
+        }
+        if (free < 0 || free != lastFreeSeen || free >= cursor) {
+            lastFreeSeen = free;
+            return;
+        }
+        long phantom = -1;
+        for (long q = Math.max(free, cursor - packets.length); q < cursor; q++) {
+            long base = slots.base(q);
+            Packet held = packets[(int) (q & (packets.length - 1))];
+            if (slots.acquireState(base) == state(q, STATE_TAKEN) && !(held.isHeld() && held.position() == q)
+                    && slots.casState(base, state(q, STATE_TAKEN), state(q, STATE_RELEASED))) {
+                phantom = q;
+            }
+        }
+        if (phantom >= 0) {
+            counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+            spaceSignal.signal();
+            throw new StreamCorruptionException(phantom, "stream '" + name + "': position " + phantom
+                    + ": state says TAKEN but this consumer does not hold it (released it)");
+        }
     }
 
     /** Decides about a READY packet; returns it if taken, null if it was passed (or the producer won the race). */
@@ -381,6 +421,11 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             long remaining = timeoutNs < 0 ? WAIT_SLICE_NS : deadline - now;
             if (remaining <= 0) {
                 return null;
+            }
+            String impossible = peer.implausiblePeer();
+            if (impossible != null) {
+                counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+                throw new StreamCorruptionException(cursor, "stream '" + name + "': " + impossible);
             }
             if (isProducerGone()) {
                 packet = poll(); // what it published before going is still ours

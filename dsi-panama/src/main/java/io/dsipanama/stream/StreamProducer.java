@@ -114,6 +114,9 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         }
         allocOffset = Math.floorMod(allocHead, dataLength);
         dropRecord.publish(record);
+        // the dead producer may have closed slots without storing its position: a consumer's stall watch
+        // and catch-up compare the drop record with it
+        LONG.setRelease(header, (long) PRODUCER_POSITION_OFFSET, position);
     }
 
     public String name() {
@@ -266,6 +269,21 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             refusedSincePublish++;
             counters.addCounter(StreamCounter.DROPPED_OVERFLOW_NEWEST, 1);
         }
+        restoreSharedCursors();
+    }
+
+    /**
+     * Out of room: the consumer may be stalled on scribbled cursors while we wait for it, and we publish
+     * nothing that would overwrite them. Re-stores {@code producer_position} and the drop record if they
+     * differ from ours (loads of our own line; stores only after a scribble), so its stall watch resolves.
+     */
+    private void restoreSharedCursors() {
+        if ((long) LONG.getOpaque(header, (long) PRODUCER_POSITION_OFFSET) != position) {
+            LONG.setRelease(header, (long) PRODUCER_POSITION_OFFSET, position); // pairs as in publish()
+        }
+        if (!dropRecord.holds(record)) {
+            dropRecord.publish(record);
+        }
     }
 
     /** Waits (BLOCK) for room for {@code aligned} bytes; the data offset, or -1 on timeout. */
@@ -281,11 +299,17 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             if (remaining <= 0) {
                 return -1;
             }
+            String impossible = peer.implausiblePeer();
+            if (impossible != null) {
+                counters.addCounter(StreamCounter.PRODUCER_CORRUPTION_DETECTED, 1);
+                throw new StreamCorruptionException(position, "stream '" + name + "': " + impossible);
+            }
             if (isConsumerGone() && consumerPosition() < position) {
                 throw new StreamPeerGoneException(StreamRole.CONSUMER, peer.peer(), "stream '" + name
                         + "': producer blocked for room, but " + peer.peerGoneReason());
             }
             peer.heartbeat(now);
+            restoreSharedCursors();
             int observed = spaceSignal.prepare();
             offset = makeRoom(aligned, false);
             if (offset >= 0) {
@@ -353,6 +377,10 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                 record[DropRecord.NEWEST] += Math.max(0, slots.lostNewest(base));
                 return true;
             }
+            if (code != STATE_READY && code != STATE_TAKEN) {
+                repair(p, base, state, "state code " + code + " is impossible for a position not yet freed");
+                continue;
+            }
             boolean expired = expires && nowNs >= spec.toMonotonicNs(slots.expiry(base));
             boolean takeBack = false;
             if (!expired && !dropOldest && !(takeBack = mayTakeBack(p, code))) {
@@ -369,13 +397,10 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                 drop = STATE_DROPPED_MISSING;
                 counter = StreamCounter.MISSING_DROPPED;
                 total = DropRecord.MISSING;
-            } else if (code == STATE_READY) {
+            } else { // READY
                 drop = expired ? STATE_EXPIRED : STATE_DROPPED_OLDEST;
                 counter = expired ? StreamCounter.EXPIRED : StreamCounter.DROPPED_OVERFLOW_OLDEST;
                 total = expired ? DropRecord.EXPIRED : DropRecord.OLDEST;
-            } else {
-                repair(p, base, state, "state code " + code + " is impossible for a position not yet freed");
-                continue;
             }
             if (slots.casState(base, state, state(p, drop))) {
                 if (total >= 0) {
