@@ -19,6 +19,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * else taken ({@code TAKEN}). A failed CAS means the producer dropped it meanwhile: the consumer looks again.
  * A state the producer set (dropped oldest, expired, dropped marker) is counted under its reason.
  *
+ * <p><b>Corruption.</b> Every descriptor is checked before use ({@link SharedChecks}); an idle consumer asks
+ * its {@link StallWatch} whether "nothing to do" is possible at all, so a scribbled sequence, cursor or drop
+ * record ends in a bounded resynchronisation and a {@link StreamCorruptionException}, never in a stall.
+ *
  * <p><b>Blocking.</b> {@link #poll()} never blocks and makes no system call. {@link #take(long)} sleeps on
  * the {@code data_available} futex when nothing is there, with the waiter flag raised, so the producer
  * makes a wake call only then; it wakes at least every 100 ms to notice a producer that died.

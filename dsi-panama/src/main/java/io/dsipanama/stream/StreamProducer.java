@@ -32,6 +32,8 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
+    /** Refusals between two looks at the consumer's liveness and cursor ({@link #mayTakeBack}). */
+    private static final int TAKE_BACK_LOOK_EVERY = 64;
 
     private final PeerAttachment peer;
     private final ConsumerLiveness consumerLiveness;
@@ -47,6 +49,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private long roomAllocation; // what the slot records as its allocation: with the wrap gap unless the ring is empty
     private long lastVirtualTime;
     private int refusedSincePublish;
+    private int refusalsSinceLook;
     private boolean claimed;
     private boolean closed;
 
@@ -310,6 +313,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             }
             peer.heartbeat(now);
             restoreSharedCursors();
+            refusalsSinceLook = TAKE_BACK_LOOK_EVERY; // a waiting producer looks on every try
             int observed = spaceSignal.prepare();
             offset = makeRoom(aligned, false);
             if (offset >= 0) {
@@ -427,10 +431,16 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
      * position it passes, so a shared word was scribbled on; dropping it is what the consumer would see).
      */
     private boolean mayTakeBack(long p, int code) {
-        if (code == STATE_TAKEN) {
-            return consumerLiveness.absent(System.nanoTime());
+        // a producer spinning on tryClaim against a full ring looks at the consumer's words once in a while
+        // only, so its back-pressure loop does not pull the consumer's cache lines on every try
+        if (++refusalsSinceLook < TAKE_BACK_LOOK_EVERY) {
+            return false;
         }
-        return code == STATE_READY && consumerPosition() > p;
+        boolean takeBack = code == STATE_TAKEN ? consumerLiveness.absent(System.nanoTime())
+                : code == STATE_READY && consumerPosition() > p;
+        // after a positive look, keep looking: the next oldest is likely in the same case
+        refusalsSinceLook = takeBack ? TAKE_BACK_LOOK_EVERY : 0;
+        return takeBack;
     }
 
     /**
