@@ -111,6 +111,7 @@ class StreamHostilePeerTest {
             assertTrue(quietAt >= 0, "the scribbler finished its mutations: " + summary + "\n" + child.transcript());
             assertTrue(clean >= 200, "verified packets flow again after the scribbling: " + summary);
             assertTrue(corrupt > 0, "the consumer reported corruption: " + summary);
+            assertTrue(c.lost(LossReason.CORRUPT) > 0, "and accounted refused positions as CORRUPT: " + summary);
             assertTrue(maxCallNs < 5_000_000_000L, "take(20 ms) returned within 5 s: " + summary);
             child.send("exit");
             String report = child.expect("report", WAIT);
@@ -175,6 +176,7 @@ class StreamHostilePeerTest {
             assertEquals(0, child.waitFor(WAIT), "the scribbling consumer itself never failed: " + child.transcript());
             assertTrue(quiet, "the scribbler finished its mutations: " + summary);
             assertTrue(publishedAfterQuiet > 1000, "the producer keeps producing after the scribbling: " + summary);
+            assertTrue(corrupt > 0, "the producer reported corruption: " + summary);
             assertTrue(Long.parseLong(report.get("clean")) >= 200, "verified packets reach the consumer again: " + summary);
             assertEquals("0", report.get("bad"), "no packet published after the scribbling is damaged: " + summary);
             assertTrue(maxCallNs < 5_000_000_000L, "tryClaim returned within 5 s: " + summary);
