@@ -49,6 +49,16 @@ final class DropRecord {
         LONG.setRelease(header, (long) DROP_RECORD_SEQUENCE_OFFSET, sequence + 1);
     }
 
+    /** True if the shared record is complete (even sequence) and equals {@code values}: the writer's check. */
+    boolean holds(long[] values) {
+        return (header.get(JAVA_LONG, DROP_RECORD_SEQUENCE_OFFSET) & 1) == 0
+                && header.get(JAVA_LONG, FREE_POSITION_OFFSET) == values[FREE]
+                && header.get(JAVA_LONG, DROPPED_OLDEST_TOTAL_OFFSET) == values[OLDEST]
+                && header.get(JAVA_LONG, EXPIRED_TOTAL_OFFSET) == values[EXPIRED]
+                && header.get(JAVA_LONG, DROPPED_NEWEST_TOTAL_OFFSET) == values[NEWEST]
+                && header.get(JAVA_LONG, MISSING_DROPPED_TOTAL_OFFSET) == values[MISSING];
+    }
+
     /** A consistent snapshot into {@code into}; false if the writer was mid-update on every try. */
     boolean read(long[] into) {
         for (int i = 0; i < SPINS; i++) {

@@ -50,6 +50,10 @@ import java.util.List;
  * | REVOKED = 9 | producer; chained: any holder | TAKEN: memory taken back from a consumer still holding it; chained streams also READY: the block was reclaimed (ChainHolder.revoke) |
  * | RECLAIMED = 10 | producer | READY: taken back (reclaim) before the consumer took it |
  * </pre>
+ * Repairs after corruption (not in the table: they never happen between honest peers): the producer CASes an
+ * impossible word in a slot it is freeing to REVOKED of that position, and drops (DROPPED_OLDEST) a READY
+ * position the consumer's cursor is already past; the consumer CASes a TAKEN position it passed but does
+ * not hold to RELEASED, and a stepped-over position to RELEASED.
  * The producer frees a position (reuses its slot and data) only once its state is a final one
  * (RELEASED, CONSUMER_EXPIRED, SKIPPED, or one of its own drops), so the consumer's CAS from READY or
  * TAKEN decides every race; {@code isStillValid()} of a held packet is "state is still TAKEN of p".

@@ -26,6 +26,8 @@ final class PeerAttachment {
     private static final VarHandle INT = JAVA_INT.varHandle();
     private static final VarHandle LONG_OPAQUE = JAVA_LONG.varHandle();
     private static final long ATTACH_WAIT_NS = 2_000_000_000L;
+    /** Linux's largest pid on 64-bit ({@code PID_MAX_LIMIT}, the ceiling of {@code kernel.pid_max}). */
+    static final int PID_MAX_LIMIT = 1 << 22;
 
     private final MemorySegment header;
     private final StreamRole role;
@@ -95,12 +97,34 @@ final class PeerAttachment {
      */
     boolean peerGone(boolean activeSinceAttach) {
         ProcessIdentity peer = peer();
+        if (implausible(peer)) {
+            return false; // not a process at all: see implausiblePeer()
+        }
         if (peer.pid() > 0) {
             boolean alive = peer.isAlive();
             peerSeen |= alive;
             return !alive;
         }
         return peer.pid() == DETACHED && (peerSeen || activeSinceAttach);
+    }
+
+    /**
+     * What is impossible about the other side's peer words (a pid no process can have, or a start time no
+     * process can have), or null. Such words say nothing about the peer's liveness: the caller reports them
+     * as corruption instead of guessing "gone".
+     */
+    String implausiblePeer() {
+        ProcessIdentity peer = peer();
+        if (!implausible(peer)) {
+            return null;
+        }
+        String other = role == StreamRole.PRODUCER ? "consumer" : "producer";
+        return other + "_pid " + peer.pid() + " with " + other + "_start_time " + peer.startTime()
+                + " is no process (pids are 1.." + PID_MAX_LIMIT + ", or 0, " + ATTACHING + ", " + DETACHED + ")";
+    }
+
+    private static boolean implausible(ProcessIdentity peer) {
+        return peer.pid() < DETACHED || peer.pid() > PID_MAX_LIMIT || (peer.pid() > 0 && peer.startTime() < 0);
     }
 
     /** Why {@link #peerGone(boolean)} is true, for the exception message. */
@@ -111,8 +135,26 @@ final class PeerAttachment {
                 : "the " + other + " (pid " + peer.pid() + ") is gone";
     }
 
+    /**
+     * Records liveness; called on every wait slice. Also re-asserts our peer words if someone scribbled on
+     * them (a hostile peer or a third process) and they name no live process, so the other side sees us
+     * alive again within one slice.
+     */
     void heartbeat(long monotonicNs) {
         LONG_OPAQUE.setOpaque(header, (long) block + PEER_LIVENESS, monotonicNs);
+        if (!attached) {
+            return;
+        }
+        int pid = (int) INT.getOpaque(header, (long) block + PEER_PID);
+        long startTime = header.get(JAVA_LONG, block + PEER_START_TIME);
+        if (pid == self.pid() && startTime == self.startTime()) {
+            return;
+        }
+        // never fight a live process that attached in our place (it believed the scribbled words)
+        if (pid != ATTACHING && !new ProcessIdentity(pid, startTime).isAlive()) {
+            header.set(JAVA_LONG, block + PEER_START_TIME, self.startTime());
+            INT.setRelease(header, (long) block + PEER_PID, self.pid()); // as in take()
+        }
     }
 
     /** Gives the role up (idempotent); the start time stays for monitors. */

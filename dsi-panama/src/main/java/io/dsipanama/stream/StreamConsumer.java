@@ -20,6 +20,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * else taken ({@code TAKEN}). A failed CAS means the producer dropped it meanwhile: the consumer looks again.
  * A state the producer set (dropped oldest, expired, dropped marker) is counted under its reason.
  *
+ * <p><b>Corruption.</b> Every descriptor is checked before use ({@link SharedChecks}); an idle consumer asks
+ * its {@link StallWatch} whether "nothing to do" is possible at all, so a scribbled sequence, cursor or drop
+ * record ends in a bounded resynchronisation and a {@link StreamCorruptionException}, never in a stall.
+ *
  * <p><b>Blocking.</b> {@link #poll()} never blocks and makes no system call. {@link #take(long)} sleeps on
  * the {@code data_available} futex when nothing is there, with the waiter flag raised, so the producer
  * makes a wake call only then; it wakes at least every 100 ms to notice a producer that died.
@@ -31,6 +35,8 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final VarHandle INT = java.lang.foreign.ValueLayout.JAVA_INT.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
+    /** Empty polls between two looks of the stall watch (a private count: nothing shared on the idle path). */
+    private static final int STALL_CHECK_POLLS = 1024;
 
     private final PeerAttachment peer;
     private final Packet[] packets;
@@ -41,7 +47,10 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private final long[] record = new long[DropRecord.FIELDS];
     private final RevocationWatcher revocations;
 
+    private final StallWatch stall = new StallWatch();
     private long cursor;
+    private int idlePolls;
+    private long lastFreeSeen = -1;
     private long producerPositionAtAttach;
     private long spoolTarget = Long.MIN_VALUE;
     private boolean closed;
@@ -153,14 +162,14 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             long base = slots.base(p);
             long sequence = slots.acquireSequence(base);
             long expected = publishedSequence(p);
-            if (sequence < expected) {
-                return null;
-            }
-            if (sequence > expected) {
-                if (!catchUp(p)) {
-                    return null;
+            if (sequence != expected) {
+                if (sequence > expected && catchUp(p)) {
+                    continue;
                 }
-                continue;
+                if (++idlePolls >= STALL_CHECK_POLLS) {
+                    resynchronise(p); // returns unless the stall is impossible
+                }
+                return null;
             }
             long virtualTime = slots.virtualTime(base);
             long offset = slots.dataOffset(base);
@@ -178,6 +187,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             if (Slots.positionOf(state) != p) {
                 refuse(p, base, state, "state word 0x" + Long.toHexString(state) + " belongs to position "
                         + Slots.positionOf(state));
+                continue; // the producer changed it meanwhile: look again
             }
             int code = Slots.code(state);
             if (code == STATE_READY) {
@@ -204,15 +214,102 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
                 lose(LossReason.REVOKED, 1);
                 advance(p, lostNewest);
                 spaceSignal.signal();
+            } else if (code == STATE_RELEASED || code == STATE_CONSUMER_EXPIRED || code == STATE_SKIPPED) {
+                // already decided by a consumer (one before us that died before storing its cursor, or this
+                // one before a resynchronisation moved it back): it was delivered or counted then
+                advance(p, 0);
             } else {
                 refuse(p, base, state, "state code " + code + " is impossible for a position not yet taken");
             }
         }
     }
 
+    /**
+     * Bounded resynchronisation, run after {@link #STALL_CHECK_POLLS} empty polls and before every sleep: the
+     * consumer finds nothing to do at {@code p}, and the {@link StallWatch} judges whether the shared words
+     * prove that impossible. If the same impossibility is seen twice in a row (a race never lasts that
+     * long), the consumer steps over {@code p} or moves to the producer's live window, counts it and throws
+     * {@link StreamCorruptionException}.
+     */
+    private void resynchronise(long p) {
+        idlePolls = 0;
+        long base = slots.base(p);
+        long published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
+        long sequence = slots.acquireSequence(base);
+        long freeSeen = dropRecord.read(record) ? record[DropRecord.FREE] : -1;
+        String what = stall.judge(p, sequence, published, freeSeen);
+        if (what == null) {
+            restoreSharedCursor(freeSeen);
+            return;
+        }
+        counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+        String message = "stream '" + name + "': position " + p + ": " + what;
+        // the producer's live window: its oldest unfreed position if the drop record is sane, else its position
+        boolean read = dropRecord.read(record);
+        long free = record[DropRecord.FREE];
+        boolean sane = read && free >= 0 && free <= published && published - free <= spec.descriptorCount();
+        long target = sane ? free : published >= 0 && published < StallWatch.MAX_POSITION ? published : 0;
+        if (stall.movesBack() || target > p + 1) {
+            // from there every position is either decided already (passed silently) or still to decide
+            if (target > p) {
+                lose(LossReason.CORRUPT, target - p);
+            }
+            cursor = target;
+            LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor); // pairs as in advance()
+            spaceSignal.signal();
+            throw new StreamCorruptionException(p, message + "; resumed at " + cursor);
+        }
+        long state = slots.acquireState(base);
+        if (Slots.positionOf(state) == p && !isFinal(Slots.code(state))) {
+            slots.casState(base, state, state(p, STATE_RELEASED)); // the producer frees it like any other
+        }
+        lose(LossReason.CORRUPT, 1);
+        advance(p, 0);
+        spaceSignal.signal();
+        throw new StreamCorruptionException(p, message + "; stepped over it");
+    }
+
+    /**
+     * Idle and nothing impossible at the cursor, but the producer may be waiting on us because of words
+     * scribbled behind it: re-stores {@code consumer_position} if it differs from ours (the producer takes
+     * back a READY packet we passed only if it sees we passed it), and, if the producer's free position did
+     * not move since the last look, releases positions we passed whose state says TAKEN although we hold no
+     * such packet (nobody would ever release them). Touches only slots the producer does not write.
+     */
+    private void restoreSharedCursor(long free) {
+        if ((long) LONG.getOpaque(header, (long) CONSUMER_POSITION_OFFSET) != cursor) {
+            LONG.setRelease(header, (long) CONSUMER_POSITION_OFFSET, cursor); // pairs as in advance()
+        }
+        if (free < 0 || free != lastFreeSeen || free >= cursor) {
+            lastFreeSeen = free;
+            return;
+        }
+        long phantom = -1;
+        for (long q = Math.max(free, cursor - packets.length); q < cursor; q++) {
+            long base = slots.base(q);
+            Packet held = packets[(int) (q & (packets.length - 1))];
+            if (slots.acquireState(base) == state(q, STATE_TAKEN) && !(held.isHeld() && held.position() == q)
+                    && slots.casState(base, state(q, STATE_TAKEN), state(q, STATE_RELEASED))) {
+                phantom = q;
+            }
+        }
+        if (phantom >= 0) {
+            counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+            spaceSignal.signal();
+            throw new StreamCorruptionException(phantom, "stream '" + name + "': position " + phantom
+                    + ": state says TAKEN but this consumer does not hold it (released it)");
+        }
+    }
+
     /** Decides about a READY packet; returns it if taken, null if it was passed (or the producer won the race). */
     private Packet decide(long p, long base, long state, long virtualTime, long offset, int length, int flags,
                           long expiry, int lostNewest) {
+        if (!SharedChecks.descriptorPlausible(offset, length, flags, virtualTime, expiry, lostNewest, dataLength,
+                maxPacket, spec.validityTicks())) {
+            refuse(p, base, state, SharedChecks.describeDescriptor(offset, length, flags, virtualTime, expiry,
+                    lostNewest, dataLength, maxPacket, spec.validityTicks()));
+            return null;
+        }
         if ((flags & FLAG_MISSING) != 0) {
             if (pass(p, base, state, STATE_RELEASED, lostNewest)) {
                 lose(LossReason.MISSING, 1);
@@ -220,10 +317,9 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             }
             return null;
         }
-        if (offset < 0 || length < 0 || length > maxPacket || offset > dataLength - length || flags != 0
-                || (chain != null && !chain.holder.isBlockExtent(offset, length))) {
-            refuse(p, base, state, "descriptor offset " + offset + " length " + length + " flags " + flags
-                    + " is outside the data area of " + dataLength + " bytes (max packet " + maxPacket + ")");
+        if (chain != null && !chain.holder.isBlockExtent(offset, length)) {
+            refuse(p, base, state, "descriptor offset " + offset + " length " + length
+                    + " does not lie inside one block of chain '" + chain.area.name() + "'");
             return null;
         }
         if (expires && System.nanoTime() >= spec.toMonotonicNs(expiry)) {
@@ -285,8 +381,9 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
      * the drop record's free position and attributes the positions jumped over with its totals.
      */
     private boolean catchUp(long p) {
-        if (!dropRecord.read(record) || record[DropRecord.FREE] <= p) {
-            return false; // the producer is mid-update: try again on the next poll
+        if (!dropRecord.read(record) || record[DropRecord.FREE] <= p
+                || record[DropRecord.FREE] > (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET)) {
+            return false; // the producer is mid-update (or the record is garbage: the stall watch decides)
         }
         long jumped = record[DropRecord.FREE] - p;
         long oldest = record[DropRecord.OLDEST] - attributed[DropRecord.OLDEST];
@@ -356,6 +453,11 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             if (remaining <= 0) {
                 return null;
             }
+            String impossible = peer.implausiblePeer();
+            if (impossible != null) {
+                counters.addCounter(StreamCounter.CORRUPTION_DETECTED, 1);
+                throw new StreamCorruptionException(cursor, "stream '" + name + "': " + impossible);
+            }
             if (isProducerGone()) {
                 packet = poll(); // what it published before going is still ours
                 if (packet != null) {
@@ -366,6 +468,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
                         + peer.peerGoneReason() + "; every packet it published was delivered or accounted for");
             }
             peer.heartbeat(now);
+            resynchronise(cursor);
             int observed = dataSignal.prepare();
             packet = poll();
             if (packet != null) {

@@ -19,6 +19,8 @@ public enum StreamCounter {
     MISSING_DROPPED(9, "missing_dropped", "producer", "MISSING markers reclaimed before the consumer saw them"),
     RECLAIMED(12, "reclaimed", "producer", "packets the producer reclaimed before the consumer took them"),
     PAGES_RECLAIMED(13, "pages_reclaimed", "producer", "data-area pages returned to the kernel (fallocate PUNCH_HOLE)"),
+    PRODUCER_CORRUPTION_DETECTED(14, "producer_corruption_detected", "producer", "impossible shared values the producer refused and repaired"),
+    RECOVERED_FROM_DEAD_CONSUMER(15, "recovered_from_dead_consumer", "producer", "packets a dead or departed consumer held that the producer took back"),
     // consumer-written counters: ids 16..31, the second block, so the two sides never share a cache line
     CONSUMED(16, "consumed", "consumer", "packets released after reading"),
     BYTES_CONSUMED(17, "bytes_consumed", "consumer", "payload bytes released"),

@@ -29,7 +29,8 @@ import java.util.List;
  * | 80 | 16 | pad_producer_block | - | - | - |
  * | 96 | 8 | reclaimed | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 104 | 8 | pages_reclaimed | producer | any | opaque: the single writer loads plain and stores opaque |
- * | 112 | 16 | pad_producer_block_at_112 | - | - | - |
+ * | 112 | 8 | producer_corruption_detected | producer | any | opaque: the single writer loads plain and stores opaque |
+ * | 120 | 8 | recovered_from_dead_consumer | producer | any | opaque: the single writer loads plain and stores opaque |
  * | 128 | 8 | consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 136 | 8 | bytes_consumed | consumer | any | opaque: the single writer loads plain and stores opaque |
  * | 144 | 8 | skipped | consumer | any | opaque: the single writer loads plain and stores opaque |

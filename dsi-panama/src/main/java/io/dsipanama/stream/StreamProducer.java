@@ -32,8 +32,11 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
 
     private static final VarHandle LONG = JAVA_LONG.varHandle();
     private static final long WAIT_SLICE_NS = 100_000_000L;
+    /** Refusals between two looks at the consumer's liveness and cursor ({@link #mayTakeBack}). */
+    private static final int TAKE_BACK_LOOK_EVERY = 64;
 
     private final PeerAttachment peer;
+    private final ConsumerLiveness consumerLiveness;
     private final Claim claim;
     private final int descriptorCount;
     private final long[] record = new long[DropRecord.FIELDS];
@@ -47,6 +50,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private long roomAllocation; // what the slot records as its allocation: with the wrap gap unless the ring is empty
     private long lastVirtualTime;
     private int refusedSincePublish;
+    private int refusalsSinceLook;
     private boolean claimed;
     private boolean closed;
 
@@ -56,6 +60,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         this.claim = new Claim(this, data);
         this.reclaimer = new Reclaimer(mapping, slots, io.dsipanama.ffm.Unistd.pageSize(), chain != null);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
+        this.consumerLiveness = new ConsumerLiveness(header);
         this.consumerPositionAtAttach = consumerPosition();
         recover();
     }
@@ -106,6 +111,12 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             // the dead producer may have published its last packet without storing alloc_head
             long last = slots.base(position - 1);
             long allocation = slots.allocation(last);
+            if (slots.dataOffset(last) < 0 || slots.dataOffset(last) > dataLength - Math.max(0, slots.length(last))
+                    || slots.length(last) < 0 || slots.length(last) > spec.maxPacketBytes()) {
+                throw new StreamCorruptionException(position - 1, "stream '" + name + "': the last published "
+                        + "descriptor (data_offset " + slots.dataOffset(last) + ", length " + slots.length(last)
+                        + ") is outside the data area; cannot take over");
+            }
             long start = allocation + Math.floorMod(slots.dataOffset(last) - Math.floorMod(allocation, dataLength),
                     dataLength);
             if (chain == null) { // chained streams allocate blocks of the chain, not bytes of this ring
@@ -115,6 +126,9 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         }
         allocOffset = Math.floorMod(allocHead, dataLength);
         dropRecord.publish(record);
+        // the dead producer may have closed slots without storing its position: a consumer's stall watch
+        // and catch-up compare the drop record with it
+        LONG.setRelease(header, (long) PRODUCER_POSITION_OFFSET, position);
     }
 
     public String name() {
@@ -344,6 +358,21 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             refusedSincePublish++;
             counters.addCounter(StreamCounter.DROPPED_OVERFLOW_NEWEST, 1);
         }
+        restoreSharedCursors();
+    }
+
+    /**
+     * Out of room: the consumer may be stalled on scribbled cursors while we wait for it, and we publish
+     * nothing that would overwrite them. Re-stores {@code producer_position} and the drop record if they
+     * differ from ours (loads of our own line; stores only after a scribble), so its stall watch resolves.
+     */
+    private void restoreSharedCursors() {
+        if ((long) LONG.getOpaque(header, (long) PRODUCER_POSITION_OFFSET) != position) {
+            LONG.setRelease(header, (long) PRODUCER_POSITION_OFFSET, position); // pairs as in publish()
+        }
+        if (!dropRecord.holds(record)) {
+            dropRecord.publish(record);
+        }
     }
 
     /** Waits (BLOCK) for room for {@code aligned} bytes; the data offset, or -1 on timeout. */
@@ -359,11 +388,18 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             if (remaining <= 0) {
                 return -1;
             }
+            String impossible = peer.implausiblePeer();
+            if (impossible != null) {
+                counters.addCounter(StreamCounter.PRODUCER_CORRUPTION_DETECTED, 1);
+                throw new StreamCorruptionException(position, "stream '" + name + "': " + impossible);
+            }
             if (isConsumerGone() && consumerPosition() < position) {
                 throw new StreamPeerGoneException(StreamRole.CONSUMER, peer.peer(), "stream '" + name
                         + "': producer blocked for room, but " + peer.peerGoneReason());
             }
             peer.heartbeat(now);
+            restoreSharedCursors();
+            refusalsSinceLook = TAKE_BACK_LOOK_EVERY; // a waiting producer looks on every try
             int observed = spaceSignal.prepare();
             offset = room(aligned, false, needBlock);
             if (offset >= 0) {
@@ -459,8 +495,9 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         while (true) {
             long state = slots.acquireState(base);
             if (Slots.positionOf(state) != p) {
-                throw new StreamCorruptionException(p, "stream '" + name + "': slot of position " + p
-                        + " has state word 0x" + Long.toHexString(state) + " of position " + Slots.positionOf(state));
+                repair(p, base, state, "state word 0x" + Long.toHexString(state) + " belongs to position "
+                        + Slots.positionOf(state));
+                continue; // the consumer changed it meanwhile: decide again
             }
             int code = Slots.code(state);
             if (isFinal(code)) {
@@ -470,11 +507,16 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                 if (decided >= 0) {
                     record[decided]++;
                 }
-                record[DropRecord.NEWEST] += slots.lostNewest(base);
+                record[DropRecord.NEWEST] += Math.max(0, slots.lostNewest(base));
                 return true;
             }
+            if (code != STATE_READY && code != STATE_TAKEN) {
+                repair(p, base, state, "state code " + code + " is impossible for a position not yet freed");
+                continue;
+            }
             boolean expired = expires && nowNs >= spec.toMonotonicNs(slots.expiry(base));
-            if (!expired && !dropOldest) {
+            boolean takeBack = false;
+            if (!expired && !dropOldest && !(takeBack = mayTakeBack(p, code))) {
                 return false;
             }
             int drop;
@@ -482,29 +524,32 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
             int total;
             if (code == STATE_TAKEN) {
                 drop = STATE_REVOKED;
-                counter = StreamCounter.REVOKED;
+                counter = takeBack ? StreamCounter.RECOVERED_FROM_DEAD_CONSUMER : StreamCounter.REVOKED;
                 total = -1;
             } else if (code == STATE_READY && (slots.flags(base) & FLAG_MISSING) != 0) {
                 drop = STATE_DROPPED_MISSING;
                 counter = StreamCounter.MISSING_DROPPED;
                 total = DropRecord.MISSING;
-            } else if (code == STATE_READY) {
+            } else { // READY
                 drop = expired ? STATE_EXPIRED : STATE_DROPPED_OLDEST;
                 counter = expired ? StreamCounter.EXPIRED : StreamCounter.DROPPED_OVERFLOW_OLDEST;
                 total = expired ? DropRecord.EXPIRED : DropRecord.OLDEST;
-            } else {
-                throw new StreamCorruptionException(p, "stream '" + name + "': slot of position " + p
-                        + " has unknown state code " + code);
             }
             if (slots.casState(base, state, state(p, drop))) {
                 if (total >= 0) {
                     record[total]++;
                 }
-                record[DropRecord.NEWEST] += slots.lostNewest(base);
                 counters.addCounter(counter, 1);
                 if (drop == STATE_REVOKED) {
                     reclaimer.punch(base); // the holder's next touch of those pages faults: its notification
                 }
+                if (takeBack && code == STATE_READY) {
+                    // freed on the next try, which also adds its lost_newest
+                    counters.addCounter(StreamCounter.PRODUCER_CORRUPTION_DETECTED, 1);
+                    throw new StreamCorruptionException(p, "stream '" + name + "': position " + p + ": consumer_position "
+                            + consumerPosition() + " is past it but its state is READY (dropped it as the oldest)");
+                }
+                record[DropRecord.NEWEST] += Math.max(0, slots.lostNewest(base));
                 return true;
             }
             // the consumer changed the state (took, released or discarded it): decide again
@@ -563,6 +608,37 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         }
     }
 
+    /**
+     * Under BLOCK and DROP_NEWEST the oldest position stays until the consumer is done with it, except: a
+     * TAKEN packet whose consumer died or closed (nobody will release it: item 7, the producer recovers it
+     * itself), and a READY one the consumer's cursor is already past (impossible: the consumer decides every
+     * position it passes, so a shared word was scribbled on; dropping it is what the consumer would see).
+     */
+    private boolean mayTakeBack(long p, int code) {
+        // a producer spinning on tryClaim against a full ring looks at the consumer's words once in a while
+        // only, so its back-pressure loop does not pull the consumer's cache lines on every try
+        if (++refusalsSinceLook < TAKE_BACK_LOOK_EVERY) {
+            return false;
+        }
+        boolean takeBack = code == STATE_TAKEN ? consumerLiveness.absent(System.nanoTime())
+                : code == STATE_READY && consumerPosition() > p;
+        // after a positive look, keep looking: the next oldest is likely in the same case
+        refusalsSinceLook = takeBack ? TAKE_BACK_LOOK_EVERY : 0;
+        return takeBack;
+    }
+
+    /**
+     * The state word of position {@code p} is impossible: sets it to REVOKED of p (final, so the slot is freed
+     * on the next try, and a consumer holding p sees its packet invalid), counts it and throws. Returns if the
+     * word changed meanwhile.
+     */
+    private void repair(long p, long base, long state, String what) {
+        if (slots.casState(base, state, state(p, STATE_REVOKED))) {
+            counters.addCounter(StreamCounter.PRODUCER_CORRUPTION_DETECTED, 1);
+            throw new StreamCorruptionException(p, "stream '" + name + "': position " + p + ": " + what);
+        }
+    }
+
     private void checkClaimable(int length) {
         if (claimed) {
             throw new IllegalStateException("stream '" + name + "': a claim is outstanding; commit or abort it first");
@@ -592,7 +668,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
-    private static long saturatingAdd(long a, long b) {
+    static long saturatingAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
     }

@@ -67,4 +67,13 @@ public record StreamStats(Map<StreamCounter, Long> counters, long producerPositi
     public long counter(StreamCounter counter) {
         return counters.get(counter);
     }
+
+    /**
+     * Impossible shared values refused so far, by both sides: {@link StreamCounter#CORRUPTION_DETECTED} (the
+     * consumer's) plus {@link StreamCounter#PRODUCER_CORRUPTION_DETECTED}. Counters live in the shared header
+     * too, so a hostile peer can scribble on them: a statistic, never a proof.
+     */
+    public long corruptionDetected() {
+        return counter(StreamCounter.CORRUPTION_DETECTED) + counter(StreamCounter.PRODUCER_CORRUPTION_DETECTED);
+    }
 }
