@@ -1,6 +1,6 @@
 package io.dsipanama.cli;
 
-import io.dsipanama.stream.ProcessIdentity;
+import io.dsipanama.ffm.ProcessIdentity;
 import io.dsipanama.stream.StreamCounter;
 import io.dsipanama.stream.StreamDirectory;
 import io.dsipanama.stream.StreamInfo;

@@ -1,5 +1,6 @@
 package io.dsipanama.stream;
 
+import io.dsipanama.ffm.LayoutField;
 import java.util.List;
 
 /**

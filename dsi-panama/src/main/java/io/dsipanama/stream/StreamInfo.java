@@ -1,5 +1,7 @@
 package io.dsipanama.stream;
 
+import io.dsipanama.ffm.ProcessIdentity;
+
 /**
  * What {@link StreamDirectory#list()} reports about one stream file. For a file that could not be read as
  * a stream, {@link #problem()} says why and the other fields are empty.

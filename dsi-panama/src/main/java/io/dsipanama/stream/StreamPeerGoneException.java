@@ -1,5 +1,7 @@
 package io.dsipanama.stream;
 
+import io.dsipanama.ffm.ProcessIdentity;
+
 /**
  * The other side of a stream died while we waited for it: a blocked consumer whose producer is gone (after
  * every packet it left was delivered), or a blocked producer whose consumer is gone. "Gone" means the pid

@@ -1,6 +1,6 @@
 package io.dsipanama.rtu;
 
-import io.dsipanama.rtu.registry.ProcessIdentity;
+import io.dsipanama.ffm.ProcessIdentity;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.dsipanama.rtu.metrics;
 
-import io.dsipanama.rtu.registry.LayoutField;
+import io.dsipanama.ffm.LayoutField;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.dsipanama.rtu.registry;
 
+import io.dsipanama.ffm.LayoutField;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,11 +1,12 @@
-package io.dsipanama.rtu.registry;
+package io.dsipanama.ffm;
 
 import java.util.List;
 
 /**
  * One row of a {@code *Descriptor} table: where a field lives, who writes it, who reads it and with which
- * access mode (the vocabulary of {@link io.dsipanama.rtu.registry}). Descriptors keep their rows as a list
- * of these so a test can check that the rows tile the structure and match the javadoc table.
+ * access mode (each module's package documentation gives its vocabulary). The {@code *Descriptor} classes of
+ * shared-memory layouts (streams, chains, the reserve registry, metrics) keep their rows as a list of these so a
+ * test can check that the rows tile the structure and match the javadoc table.
  *
  * @param offset    byte offset from the start of the structure
  * @param size      bytes

@@ -1,4 +1,4 @@
-package io.dsipanama.rtu.registry;
+package io.dsipanama.ffm;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,8 @@ import java.nio.file.Path;
 /**
  * A process named by pid and start time, so a recycled pid is not mistaken for the process that wrote an
  * entry. The start time is field 22 of {@code /proc/PID/stat} ({@code starttime}, clock ticks since boot),
- * which never changes during a process's life. (dsi-panama has the same idea for streams; this module does
- * not depend on it.)
+ * which never changes during a process's life.
+ * Streams (peers, chain holders) and the reserve registry (entries) use it to tell a dead process's records.
  */
 public record ProcessIdentity(int pid, long startTime) {
     /** Start time of a pid that does not exist (or cannot be read). */
