@@ -432,6 +432,25 @@ public final class IoUring implements AutoCloseable {
         return Liburing.io_uring_get_events(ring);
     }
 
+    /**
+     * Registers {@code eventfd} to be signalled when this ring has completions (or, with DEFER_TASKRUN, task
+     * work waiting for its submitter); {@code asyncOnly} = IORING_REGISTER_EVENTFD_ASYNC. See
+     * {@link Liburing#io_uring_register_eventfd}. The caller keeps the eventfd and closes it after
+     * {@link #unregisterEventfd()} or the ring's close.
+     */
+    public void registerEventfd(int eventfd, boolean asyncOnly) {
+        if (asyncOnly) {
+            Liburing.io_uring_register_eventfd_async(ring, eventfd);
+        } else {
+            Liburing.io_uring_register_eventfd(ring, eventfd);
+        }
+    }
+
+    /** Stops signalling the registered eventfd. */
+    public void unregisterEventfd() {
+        Liburing.io_uring_unregister_eventfd(ring);
+    }
+
     // ---- completion ------------------------------------------------------------------------------
 
     /** Completions ready to reap. */

@@ -349,6 +349,12 @@ public final class Liburing {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle UNREGISTER_BUF_RING = Native.shim("io_uring_unregister_buf_ring",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle REGISTER_EVENTFD = Native.shim("io_uring_register_eventfd",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle REGISTER_EVENTFD_ASYNC = Native.shim("io_uring_register_eventfd_async",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNREGISTER_EVENTFD = Native.shim("io_uring_unregister_eventfd",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle GET_PROBE_RING = Native.shim("io_uring_get_probe_ring",
             FunctionDescriptor.of(ADDRESS, ADDRESS));
     private static final MethodHandle FREE_PROBE = Native.shim("io_uring_free_probe",
@@ -548,6 +554,50 @@ public final class Liburing {
         }
         if (rc < 0) {
             throw ErrnoException.of("io_uring_unregister_buf_ring", -rc, "ring_fd", ringFd(ring), "bgid", bgid);
+        }
+    }
+
+    /**
+     * io_uring_register_eventfd(3) (IORING_REGISTER_EVENTFD): the kernel adds 1 to {@code eventfd} when it posts
+     * completions and, on a {@code DEFER_TASKRUN} ring, when it queues the first deferred task work of an empty
+     * list (so the eventfd says "enter the kernel" before the CQE exists). With {@code SINGLE_ISSUER} only the
+     * submitter task may register (EEXIST otherwise). Throws on failure (EBUSY: one is registered already).
+     */
+    public static void io_uring_register_eventfd(MemorySegment ring, int eventfd) {
+        registerEventfd(REGISTER_EVENTFD, "io_uring_register_eventfd", ring, eventfd);
+    }
+
+    /**
+     * io_uring_register_eventfd_async(3) (IORING_REGISTER_EVENTFD_ASYNC): as {@link #io_uring_register_eventfd},
+     * but the kernel signals only for completions posted from an io-wq worker; socket completions, which come
+     * from poll wake-ups and task work, never signal it.
+     */
+    public static void io_uring_register_eventfd_async(MemorySegment ring, int eventfd) {
+        registerEventfd(REGISTER_EVENTFD_ASYNC, "io_uring_register_eventfd_async", ring, eventfd);
+    }
+
+    private static void registerEventfd(MethodHandle handle, String call, MemorySegment ring, int eventfd) {
+        int rc;
+        try {
+            rc = (int) handle.invokeExact(ring, eventfd);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (rc < 0) {
+            throw ErrnoException.of(call, -rc, "ring_fd", ringFd(ring), "eventfd", eventfd);
+        }
+    }
+
+    /** io_uring_unregister_eventfd(3). Throws on failure (ENXIO: none registered). */
+    public static void io_uring_unregister_eventfd(MemorySegment ring) {
+        int rc;
+        try {
+            rc = (int) UNREGISTER_EVENTFD.invokeExact(ring);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (rc < 0) {
+            throw ErrnoException.of("io_uring_unregister_eventfd", -rc, "ring_fd", ringFd(ring));
         }
     }
 
