@@ -41,6 +41,11 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts {@code main} in a new JVM with this JVM's class path and our JVM flags. */
     public static ChildJvm start(Class<?> main, String... args) {
+        return start(List.of(), main, args);
+    }
+
+    /** As {@link #start(Class, String...)}, with extra JVM options (e.g. a small heap) before the main class. */
+    public static ChildJvm start(List<String> jvmOptions, Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -53,6 +58,7 @@ public final class ChildJvm implements AutoCloseable {
         if (nativeLib != null) {
             cmd.add("-Ddsi.native.lib=" + nativeLib);
         }
+        cmd.addAll(jvmOptions);
         cmd.add(main.getName());
         cmd.addAll(List.of(args));
         try {

@@ -7,6 +7,7 @@ import io.dsipanama.rtu.registry.TestRegistries;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +32,10 @@ class LockMemoryTest {
     void lockMemoryLocksTheProcessAndCloseUnlocksIt() throws Exception {
         Feature memlock = SchedFeatures.memlock();
         assumeTrue(memlock.available(), memlock.detail());
-        try (ChildJvm child = ChildJvm.start(LockMemoryChild.class, registry.toString())) {
+        // a small heap and code cache: mlockall(MCL_CURRENT | MCL_FUTURE) locks every mapping the JVM reserves,
+        // and with the default heap (a quarter of RAM) that took over 30 s on a loaded machine
+        try (ChildJvm child = ChildJvm.start(List.of("-Xmx64m", "-XX:ReservedCodeCacheSize=32m"),
+                LockMemoryChild.class, registry.toString())) {
             String locked = child.expect("locked", Duration.ofSeconds(30));
             String closed = child.expect("closed", Duration.ofSeconds(30));
             assertEquals(0, child.waitFor(Duration.ofSeconds(30)));
