@@ -29,6 +29,8 @@ final class PeerAttachment {
     private static final long ATTACH_WAIT_NS = 2_000_000_000L;
     /** Linux's largest pid on 64-bit ({@code PID_MAX_LIMIT}, the ceiling of {@code kernel.pid_max}). */
     static final int PID_MAX_LIMIT = 1 << 22;
+    /** How long a "running" verdict on the peer is reused (see {@link #isAlive(int, long)}). */
+    static final long ALIVE_RECHECK_NS = 100_000_000L;
 
     private final MemorySegment header;
     private final StreamRole role;
@@ -36,6 +38,10 @@ final class PeerAttachment {
     private final ProcessIdentity self;
     private boolean attached;
     private boolean peerSeen;
+    /** The peer last found running by {@link #isAlive(int, long)}, and when (0: none cached). */
+    private int alivePid;
+    private long aliveStartTime;
+    private long aliveCheckedNs;
 
     private PeerAttachment(MemorySegment header, StreamRole role, ProcessIdentity self) {
         this.header = header;
@@ -97,16 +103,37 @@ final class PeerAttachment {
      * waits for a new one.
      */
     boolean peerGone(boolean activeSinceAttach) {
-        ProcessIdentity peer = peer();
-        if (implausible(peer)) {
+        // primitives, not peer(): a non-blocking caller asks on every empty poll, and this allocates nothing
+        int other = role == StreamRole.PRODUCER ? CONSUMER_PEER_OFFSET : PRODUCER_PEER_OFFSET;
+        int pid = (int) INT.getAcquire(header, (long) other + PEER_PID);
+        long startTime = header.get(JAVA_LONG, other + PEER_START_TIME);
+        if (implausible(pid, startTime)) {
             return false; // not a process at all: see implausiblePeer()
         }
-        if (peer.pid() > 0) {
-            boolean alive = peer.isAlive();
+        if (pid > 0) {
+            boolean alive = isAlive(pid, startTime);
             peerSeen |= alive;
             return !alive;
         }
-        return peer.pid() == DETACHED && (peerSeen || activeSinceAttach);
+        return pid == DETACHED && (peerSeen || activeSinceAttach);
+    }
+
+    /**
+     * Whether {@code peer} runs. Asking {@code /proc} costs a file read and a few allocations, and a non-blocking
+     * caller may ask on every empty poll, so a "running" verdict is kept for {@link #ALIVE_RECHECK_NS} while the
+     * peer words stay the same (a death is then seen that much later; a new peer changes the words and is seen
+     * at once): the same 100 ms a blocked side waits between looks. "Gone" is final for that identity.
+     */
+    private boolean isAlive(int pid, long startTime) {
+        long now = System.nanoTime();
+        if (pid == alivePid && startTime == aliveStartTime && now - aliveCheckedNs < ALIVE_RECHECK_NS) {
+            return true;
+        }
+        boolean alive = new ProcessIdentity(pid, startTime).isAlive();
+        alivePid = alive ? pid : 0;
+        aliveStartTime = startTime;
+        aliveCheckedNs = now;
+        return alive;
     }
 
     /**
@@ -116,7 +143,7 @@ final class PeerAttachment {
      */
     String implausiblePeer() {
         ProcessIdentity peer = peer();
-        if (!implausible(peer)) {
+        if (!implausible(peer.pid(), peer.startTime())) {
             return null;
         }
         String other = role == StreamRole.PRODUCER ? "consumer" : "producer";
@@ -124,8 +151,8 @@ final class PeerAttachment {
                 + " is no process (pids are 1.." + PID_MAX_LIMIT + ", or 0, " + ATTACHING + ", " + DETACHED + ")";
     }
 
-    private static boolean implausible(ProcessIdentity peer) {
-        return peer.pid() < DETACHED || peer.pid() > PID_MAX_LIMIT || (peer.pid() > 0 && peer.startTime() < 0);
+    private static boolean implausible(int pid, long startTime) {
+        return pid < DETACHED || pid > PID_MAX_LIMIT || (pid > 0 && startTime < 0);
     }
 
     /** Why {@link #peerGone(boolean)} is true, for the exception message. */

@@ -30,15 +30,41 @@ public record ProcessIdentity(int pid, long startTime) {
 
     /** Field 22 of /proc/PID/stat, or {@link #GONE}. */
     public static long startTimeOf(int pid) {
+        String stat = stat(pid);
+        return stat == null ? GONE : startTime(stat);
+    }
+
+    /**
+     * True while this exact process runs: its pid exists, is not a zombie, and has the recorded start time.
+     * A zombie has released everything it held (its reserves, its mappings), so it counts as gone.
+     * One read of {@code /proc/PID/stat}.
+     */
+    public boolean isAlive() {
+        if (pid <= 0 || startTime == GONE) {
+            return false;
+        }
+        String stat = stat(pid);
+        if (stat == null || startTime(stat) != startTime) {
+            return false;
+        }
+        int close = stat.lastIndexOf(')');
+        return close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z'; // field 3, the state
+    }
+
+    /** The text of /proc/PID/stat, or null if there is no such process (or it cannot be read). */
+    private static String stat(int pid) {
         if (pid <= 0) {
-            return GONE;
+            return null;
         }
-        String stat;
         try {
-            stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            return Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
         } catch (IOException | RuntimeException e) {
-            return GONE;
+            return null;
         }
+    }
+
+    /** Field 22 of a /proc/PID/stat text, or {@link #GONE}. */
+    private static long startTime(String stat) {
         // comm (field 2) is in parentheses and may contain spaces and ')': fields resume after the last ')'
         int close = stat.lastIndexOf(')');
         if (close < 0) {
@@ -53,23 +79,6 @@ public record ProcessIdentity(int pid, long startTime) {
             return Long.parseLong(rest[index]);
         } catch (NumberFormatException e) {
             return GONE;
-        }
-    }
-
-    /**
-     * True while this exact process runs: its pid exists, is not a zombie, and has the recorded start time.
-     * A zombie has released everything it held (its reserves too), so it counts as gone.
-     */
-    public boolean isAlive() {
-        if (pid <= 0 || startTime == GONE || startTimeOf(pid) != startTime) {
-            return false;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
-            int close = stat.lastIndexOf(')');
-            return close < 0 || close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z';
-        } catch (IOException | RuntimeException e) {
-            return false;
         }
     }
 }
