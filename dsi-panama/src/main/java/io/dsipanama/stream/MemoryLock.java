@@ -27,7 +27,7 @@ import java.nio.file.Path;
  *
  * <p><b>Under a policy, from any process.</b> A resource manager cannot munlock another process's pages, so
  * it asks: {@link StreamDirectory#demoteLock} increments the header's {@code lock_demand} word and each end
- * answers on its own thread at a cheap point ({@link LockDemand}: every 64 packets, a refused claim, each wait
+ * answers on its own thread at a cheap point ({@code LockDemand}: every 64 packets, a refused claim, each wait
  * slice), with the same munlock and {@link LockState#DEMOTED} in its state word.
  * {@link StreamDirectory#demoteLocks} is the policy that picks streams (largest first until enough bytes);
  * {@link StreamStats} shows the states.

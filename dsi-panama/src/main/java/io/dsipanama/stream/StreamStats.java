@@ -61,12 +61,14 @@ public record StreamStats(Map<StreamCounter, Long> counters, long producerPositi
         ProcessIdentity consumer = header.acquireConsumer();
         LockState producerLock = LockBlock.state(h, StreamRole.PRODUCER);
         LockState consumerLock = LockBlock.state(h, StreamRole.CONSUMER);
-        boolean pinned = (producerLock == LockState.LOCKED && producer.isAlive())
-                || (consumerLock == LockState.LOCKED && consumer.isAlive());
+        boolean producerAlive = producer.isAlive();
+        boolean consumerAlive = consumer.isAlive();
+        boolean pinned = (producerLock == LockState.LOCKED && producerAlive)
+                || (consumerLock == LockState.LOCKED && consumerAlive);
         return new StreamStats(counters, producerPosition, consumerPosition,
                 (long) LONG.getOpaque(h, (long) FREE_POSITION_OFFSET), Math.max(0, producerPosition - consumerPosition),
-                (long) LONG.getOpaque(h, (long) LAST_VIRTUAL_TIME_OFFSET), producer, consumer, producer.isAlive(),
-                consumer.isAlive(), header.opaqueProducerLiveness(), header.opaqueConsumerLiveness(),
+                (long) LONG.getOpaque(h, (long) LAST_VIRTUAL_TIME_OFFSET), producer, consumer, producerAlive,
+                consumerAlive, header.opaqueProducerLiveness(), header.opaqueConsumerLiveness(),
                 faultWatchMode((int) java.lang.foreign.ValueLayout.JAVA_INT.varHandle().getOpaque(h, (long) FAULT_WATCH_OFFSET)),
                 producerLock, consumerLock, LockBlock.demand(h), pinned ? mapping.layout().fileLength() : 0);
     }

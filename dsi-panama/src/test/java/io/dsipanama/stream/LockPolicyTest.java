@@ -68,6 +68,36 @@ class LockPolicyTest {
     }
 
     @Test
+    void aProducerBlockedInClaimAnswersWithinAWaitSliceAndStaysBlockedUntilRoom() throws Exception {
+        assumeTrue(MemoryLock.hasIpcLock() || io.dsipanama.ffm.Resource.getrlimit(
+                io.dsipanama.ffm.Resource.RLIMIT_MEMLOCK).curUnlimited(), "needs CAP_IPC_LOCK or no memlock limit");
+        StreamSpec spec = StreamSpec.builder().descriptorCount(16).maxPacketBytes(256).dataBytes(16 * PAGE)
+                .policy(OverflowPolicy.BLOCK).lockInMemory(true).build();
+        try (StreamProducer p = StreamProducer.create(root.dir, "full", spec);
+             StreamConsumer c = StreamConsumer.open(root.dir, "full")) {
+            publish(p, 16); // the ring is full: the next claim blocks until the consumer releases one
+            java.util.concurrent.CompletableFuture<Boolean> blocked = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> p.offer(MemorySegment.ofArray(new byte[64]), 16, -1));
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (p.stats().counter(StreamCounter.FUTEX_WAITS_PRODUCER) == 0) {
+                assertTrue(System.nanoTime() - deadline < 0, "producer never slept in claim");
+                Thread.sleep(5);
+            }
+            root.dir.demoteLock("full");
+            while (c.stats().producerLock() != LockState.DEMOTED) {
+                assertTrue(System.nanoTime() - deadline < 0, "blocked producer did not answer");
+                Thread.sleep(5);
+            }
+            assertFalse(blocked.isDone(), "still waiting for room");
+            assertEquals(LockState.LOCKED, c.stats().consumerLock(), "the consumer has not looked yet");
+            Packet first = c.take(1_000_000_000L);
+            assertEquals(0, first.position());
+            assertTrue(first.release(), "released: room for the blocked claim");
+            assertTrue(blocked.get(20, java.util.concurrent.TimeUnit.SECONDS), "the claim went through once there was room");
+        }
+    }
+
+    @Test
     void aLayout11FileStillOpensAndShowsNoLock() throws Exception {
         try (StreamMapping m = root.dir.create("old", StreamSpec.builder().descriptorCount(16).maxPacketBytes(256)
                 .dataBytes(16 * PAGE).build())) {
