@@ -64,7 +64,7 @@ class StreamCommandsTest {
         Result list = dsi("streams");
         assertEquals(0, list.status());
         // idle, not stale: the creator (this JVM) still runs
-        assertTrue(list.out().matches("(?s).*\\ns +block +closed +closed +0/64 +5000 +5000 +0 +idle.*"), list.out());
+        assertTrue(list.out().matches("(?s).*\\ns +block +closed +closed +0/64 +5000 +5000 +0 +-/- +idle.*"), list.out());
         Result json = dsi("streams", "--json");
         assertTrue(json.out().contains("\"name\": \"s\"") && json.out().contains("\"produced\": 5000"), json.out());
         assertTrue(dsi("streams", "--remove-stale").out().contains("0 stale streams removed"));

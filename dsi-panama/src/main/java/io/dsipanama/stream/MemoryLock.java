@@ -24,6 +24,13 @@ import java.nio.file.Path;
  * {@link StreamConsumer#unlockMemory()}: munlock(2) of that process's mappings (locks are per process, so each
  * end decides for itself), after which the stream works exactly as before. Taking the data back is
  * {@link StreamProducer#reclaim}, a different thing.
+ *
+ * <p><b>Under a policy, from any process.</b> A resource manager cannot munlock another process's pages, so
+ * it asks: {@link StreamDirectory#demoteLock} increments the header's {@code lock_demand} word and each end
+ * answers on its own thread at a cheap point ({@code LockDemand}: every 64 packets, a refused claim, each wait
+ * slice), with the same munlock and {@link LockState#DEMOTED} in its state word.
+ * {@link StreamDirectory#demoteLocks} is the policy that picks streams (largest first until enough bytes);
+ * {@link StreamStats} shows the states.
  */
 public final class MemoryLock {
     private static final int CAP_IPC_LOCK = 14;

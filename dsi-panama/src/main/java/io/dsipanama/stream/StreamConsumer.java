@@ -46,6 +46,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
     private final long[] attributed = new long[DropRecord.FIELDS];
     private final long[] record = new long[DropRecord.FIELDS];
     private final RevocationWatcher revocations;
+    private final LockDemand lock;
 
     private final StallWatch stall = new StallWatch();
     private long cursor;
@@ -63,6 +64,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             packets[i] = new Packet(this, slots, data);
         }
         this.peer = PeerAttachment.attach(name, header, StreamRole.CONSUMER);
+        this.lock = new LockDemand(mapping, StreamRole.CONSUMER); // after the attach: the lock word is ours now
         this.producerPositionAtAttach = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
         resume();
         // last: nothing after it may fail, or the resolver thread would outlive a half-built consumer
@@ -233,6 +235,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
      */
     private void resynchronise(long p) {
         idlePolls = 0;
+        lock.check(); // idle or about to sleep: the slow path answers a demotion request
         long base = slots.base(p);
         long published = (long) LONG.getAcquire(header, (long) PRODUCER_POSITION_OFFSET);
         long sequence = slots.acquireSequence(base);
@@ -352,6 +355,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
         revocations.taken();
         java.util.Arrays.fill(pending, 0);
         counters.addCounter(StreamCounter.TAKEN, 1);
+        lock.tick(); // a demotion request is answered within CHECK_EVERY_PACKETS packets
         return packet;
     }
 
@@ -582,9 +586,12 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
      * swappable memory; nothing else changes. A no-op for a stream not locked in memory.
      */
     public void unlockMemory() {
-        if (spec.lockInMemory()) {
-            MemoryLock.unlock(mapping);
-        }
+        lock.unlockNow();
+    }
+
+    /** This end's memory lock: LOCKED, DEMOTED (by {@link #unlockMemory()} or a request), or NONE. */
+    public LockState lockState() {
+        return lock.isLocked() ? LockState.LOCKED : spec.lockInMemory() ? LockState.DEMOTED : LockState.NONE;
     }
 
     /** A snapshot of the stream's counters and cursors. */
@@ -599,6 +606,7 @@ public final class StreamConsumer extends StreamEnd implements AutoCloseable {
             return;
         }
         closed = true;
+        lock.detach();
         peer.detach();
         spaceSignal.signal();
         try {

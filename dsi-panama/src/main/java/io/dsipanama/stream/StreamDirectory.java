@@ -137,7 +137,7 @@ public final class StreamDirectory {
             // pairs with acquireVersion() in open(): everything above is visible to an opener that sees it
             header.releaseVersion(StreamHeaderDescriptor.VERSION);
             return new StreamMapping(name, path, StreamRole.PRODUCER, fixed, layout, arena, fd,
-                    all.asSlice(0, layout.dataOffset()), all.asSlice(layout.dataOffset(), layout.dataLength()));
+                    all.asSlice(0, layout.dataOffset()), all.asSlice(layout.dataOffset(), layout.dataLength()), 0);
         } catch (RuntimeException | Error e) {
             arena.close();
             Unistd.close(fd);
@@ -168,12 +168,14 @@ public final class StreamDirectory {
             long page = Unistd.pageSize();
             StreamLayout layout;
             StreamSpec spec;
+            long lockDemand;
             try (Arena probe = Arena.ofConfined()) {
                 StreamHeader header = new StreamHeader(Mman.map(probe, StreamHeaderDescriptor.LENGTH, Mman.PROT_READ,
                         Mman.MAP_SHARED, fd, 0));
                 checkIdentity(name, header);
                 layout = StreamLayout.validate(name, header, fileLength, page);
                 spec = StreamLayout.specOf(name, header);
+                lockDemand = LockBlock.demand(header.segment()); // before the mlock below: see LockDemand
             }
             int prot = role == StreamRole.OBSERVER ? Mman.PROT_READ : Mman.PROT_READ | Mman.PROT_WRITE;
             MemorySegment headerAndControl = Mman.map(arena, layout.dataOffset(), prot, Mman.MAP_SHARED, fd, 0);
@@ -193,7 +195,7 @@ public final class StreamDirectory {
                 MemoryLock.lock(name, "header and control area", headerAndControl, headerAndControl.byteSize());
                 MemoryLock.lock(name, "data area", data, data.byteSize());
             }
-            return new StreamMapping(name, path, role, spec, layout, arena, fd, headerAndControl, data);
+            return new StreamMapping(name, path, role, spec, layout, arena, fd, headerAndControl, data, lockDemand);
         } catch (RuntimeException | Error e) {
             arena.close();
             Unistd.close(fd);
@@ -294,6 +296,59 @@ public final class StreamDirectory {
     /** Valid streams whose creator, producer and consumer are all gone (pid absent or start time changed). */
     public List<StreamInfo> findStale() {
         return list().stream().filter(StreamInfo::stale).toList();
+    }
+
+    /**
+     * Asks the ends of stream {@code name} to give up their memory lock (see {@link MemoryLock}): increments
+     * its {@code lock_demand} word, from any process, with no effect on data or peers. Each locked end answers
+     * on its own thread (within {@value LockDemand#CHECK_EVERY_PACKETS} packets, or one 100 ms wait slice
+     * when blocked) with munlock and {@link LockState#DEMOTED}, seen in {@link StreamStats}. Ends that attach
+     * later lock again: a request takes the lock from the holders of the moment. Returns the new demand value.
+     */
+    public long demoteLock(String name) {
+        Path path = pathOf(name);
+        int fd = Fcntl.open(path.toString(), Fcntl.O_RDWR | Fcntl.O_CLOEXEC | Fcntl.O_NOFOLLOW, 0);
+        if (fd < 0) {
+            throw new StreamAccessException(NOT_FOUND, "no stream '" + name + "' in " + root);
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            awaitPublished(name, fd, DEFAULT_PUBLISH_WAIT); // also checks owner, mode and size
+            StreamHeader header = new StreamHeader(Mman.map(scratch, StreamHeaderDescriptor.LENGTH,
+                    Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_SHARED, fd, 0));
+            checkIdentity(name, header);
+            return LockBlock.request(header.segment());
+        } finally {
+            Unistd.close(fd);
+        }
+    }
+
+    /**
+     * The resource manager's policy: frees at least {@code bytesNeeded} bytes of locked stream memory if the
+     * locked streams hold that much. Rule: <b>largest first</b> (by {@link StreamStats#lockedBytes()}, ties by
+     * name), because each demoted stream costs its holders their latency guarantee, so the fewest streams
+     * should pay for the bytes; only streams with a live LOCKED end count. Sends the requests
+     * ({@link #demoteLock}) and returns the names asked, in that order; the ends answer asynchronously.
+     */
+    public List<String> demoteLocks(long bytesNeeded) {
+        List<StreamInfo> locked = new ArrayList<>();
+        for (StreamInfo s : list()) {
+            if (s.problem() == null && s.stats().lockedBytes() > 0) {
+                locked.add(s);
+            }
+        }
+        locked.sort(java.util.Comparator.comparingLong((StreamInfo s) -> -s.stats().lockedBytes())
+                .thenComparing(StreamInfo::name));
+        List<String> asked = new ArrayList<>();
+        long freed = 0;
+        for (StreamInfo s : locked) {
+            if (freed >= bytesNeeded) {
+                break;
+            }
+            demoteLock(s.name());
+            asked.add(s.name());
+            freed += s.stats().lockedBytes();
+        }
+        return asked;
     }
 
     /** Unlinks a stream; mappings still open keep working. Returns false if there was none. */

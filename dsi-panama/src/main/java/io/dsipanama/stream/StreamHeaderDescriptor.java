@@ -38,6 +38,9 @@ import java.util.List;
  * +-------------------------------+ 1024
  * | counters                      |   StreamCountersDescriptor (128 counters of 8 bytes)
  * +-------------------------------+ 2048
+ * | lock block (1.2)              |   lock_demand (any process asks), each end's lock state and the
+ * |                               |   demand it honoured (see MemoryLock: unlock under a policy)
+ * +-------------------------------+ 2176
  * | reserved (zero)               |
  * +-------------------------------+ 4096
  * </pre>
@@ -106,7 +109,13 @@ import java.util.List;
  * | 816 | 4 | fault_watch | consumer | any | opaque; how the consumer learns of revocations: 0 generation checks only, 1 userfaultfd MISSING, 2 userfaultfd MINOR and MISSING |
  * | 820 | 204 | pad_consumer_position | - | - | - |
  * | 1024 | 1024 | counters | producer or consumer, one writer per counter | any | opaque; see StreamCountersDescriptor |
- * | 2048 | 2048 | reserved | - | - | - |
+ * | 2048 | 8 | lock_demand | any (a resource manager) | producer, consumer | atomic getAndAdd(1) by the requester; each end loads it opaque (a plain load on x86) and compares it with the value it last honoured |
+ * | 2056 | 4 | producer_lock | producer | any | release after mlock/munlock returned (0 none, 1 locked, 2 demoted); readers acquire, then read producer_lock_honoured |
+ * | 2060 | 4 | consumer_lock | consumer | any | as producer_lock |
+ * | 2064 | 8 | producer_lock_honoured | producer | any | plain, before the producer_lock release: the lock_demand value the producer last answered |
+ * | 2072 | 8 | consumer_lock_honoured | consumer | any | as producer_lock_honoured |
+ * | 2080 | 96 | pad_lock | - | - | - |
+ * | 2176 | 1920 | reserved | - | - | - |
  * </pre>
  *
  * <p>{@code version} is {@code major << 16 | minor}. A reader refuses another major version; a newer minor
@@ -117,7 +126,8 @@ public final class StreamHeaderDescriptor {
     /** "DSI-STRM" read as a little-endian long. */
     public static final long MAGIC = 0x4D5254532D495344L;
     public static final int VERSION_MAJOR = 1;
-    public static final int VERSION_MINOR = 1;
+    /** 1.2 added the lock block (2048..2175); a 1.1 file reads zeros there: no end locked, nothing asked. */
+    public static final int VERSION_MINOR = 2;
     public static final int VERSION = VERSION_MAJOR << 16 | VERSION_MINOR;
 
     public static final int CACHE_LINE = 64;
@@ -183,6 +193,11 @@ public final class StreamHeaderDescriptor {
     public static final int FAULT_WATCH_OFFSET = CONSUMER_POSITION_OFFSET + 48;
     public static final int COUNTERS_OFFSET = 1024;
     public static final int COUNTERS_LENGTH = StreamCountersDescriptor.LENGTH;
+    public static final int LOCK_DEMAND_OFFSET = 2048;
+    public static final int PRODUCER_LOCK_OFFSET = 2056;
+    public static final int CONSUMER_LOCK_OFFSET = 2060;
+    public static final int PRODUCER_LOCK_HONOURED_OFFSET = 2064;
+    public static final int CONSUMER_LOCK_HONOURED_OFFSET = 2072;
 
     /** {@code flags} bit: the mappings are mlock(2)ed. */
     public static final int FLAG_LOCK_IN_MEMORY = 1;
@@ -249,7 +264,13 @@ public final class StreamHeaderDescriptor {
             new LayoutField(816, 4, "fault_watch", "consumer", "any", "opaque; how the consumer learns of revocations: 0 generation checks only, 1 userfaultfd MISSING, 2 userfaultfd MINOR and MISSING"),
             new LayoutField(820, 204, "pad_consumer_position", "-", "-", "-"),
             new LayoutField(1024, 1024, "counters", "producer or consumer, one writer per counter", "any", "opaque; see StreamCountersDescriptor"),
-            new LayoutField(2048, 2048, "reserved", "-", "-", "-"));
+            new LayoutField(2048, 8, "lock_demand", "any (a resource manager)", "producer, consumer", "atomic getAndAdd(1) by the requester; each end loads it opaque (a plain load on x86) and compares it with the value it last honoured"),
+            new LayoutField(2056, 4, "producer_lock", "producer", "any", "release after mlock/munlock returned (0 none, 1 locked, 2 demoted); readers acquire, then read producer_lock_honoured"),
+            new LayoutField(2060, 4, "consumer_lock", "consumer", "any", "as producer_lock"),
+            new LayoutField(2064, 8, "producer_lock_honoured", "producer", "any", "plain, before the producer_lock release: the lock_demand value the producer last answered"),
+            new LayoutField(2072, 8, "consumer_lock_honoured", "consumer", "any", "as producer_lock_honoured"),
+            new LayoutField(2080, 96, "pad_lock", "-", "-", "-"),
+            new LayoutField(2176, 1920, "reserved", "-", "-", "-"));
 
     private StreamHeaderDescriptor() {
     }

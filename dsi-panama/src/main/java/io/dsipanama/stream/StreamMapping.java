@@ -39,11 +39,13 @@ public final class StreamMapping implements AutoCloseable {
     private final MemorySegment control;
     private final MemorySegment data;
     private final StreamHeader headerView;
+    private final long lockDemandAtMap;
     private boolean closed;
 
     StreamMapping(String name, Path path, StreamRole role, StreamSpec spec, StreamLayout layout, Arena arena, int fd,
-                  MemorySegment headerAndControl, MemorySegment data) {
+                  MemorySegment headerAndControl, MemorySegment data, long lockDemandAtMap) {
         this.name = name;
+        this.lockDemandAtMap = lockDemandAtMap;
         this.path = path;
         this.role = role;
         this.spec = spec;
@@ -81,6 +83,11 @@ public final class StreamMapping implements AutoCloseable {
     /** The stream file's descriptor (open while the mapping is): the producer punches reclaimed pages through it. */
     int fd() {
         return fd;
+    }
+
+    /** {@code lock_demand} as read before this process mlocked the mapping: the demands it need not answer. */
+    long lockDemandAtMap() {
+        return lockDemandAtMap;
     }
 
     /** The header page, read-write. */

@@ -41,6 +41,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
     private final int descriptorCount;
     private final long[] record = new long[DropRecord.FIELDS];
     private final Reclaimer reclaimer;
+    private final LockDemand lock;
 
     private long position;       // next position to publish
     private long consumerPositionAtAttach;
@@ -60,6 +61,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         this.claim = new Claim(this, data);
         this.reclaimer = new Reclaimer(mapping, slots, io.dsipanama.ffm.Unistd.pageSize(), chain != null);
         this.peer = PeerAttachment.attach(name, header, StreamRole.PRODUCER);
+        this.lock = new LockDemand(mapping, StreamRole.PRODUCER); // after the attach: the lock word is ours now
         this.consumerLiveness = new ConsumerLiveness(header);
         this.consumerPositionAtAttach = consumerPosition();
         recover();
@@ -351,9 +353,11 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         if (dataSignal.signal()) {
             counters.addCounter(StreamCounter.FUTEX_WAKES_CONSUMER, 1);
         }
+        lock.tick(); // a demotion request is answered within CHECK_EVERY_PACKETS packets
     }
 
     private void refused() {
+        lock.check();
         if (spec.policy() == OverflowPolicy.DROP_NEWEST) {
             refusedSincePublish++;
             counters.addCounter(StreamCounter.DROPPED_OVERFLOW_NEWEST, 1);
@@ -398,6 +402,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
                         + "': producer blocked for room, but " + peer.peerGoneReason());
             }
             peer.heartbeat(now);
+            lock.check(); // a blocked producer answers a demotion request within one wait slice
             restoreSharedCursors();
             refusalsSinceLook = TAKE_BACK_LOOK_EVERY; // a waiting producer looks on every try
             int observed = spaceSignal.prepare();
@@ -678,9 +683,12 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
      * swappable memory; nothing else changes. A no-op for a stream not locked in memory.
      */
     public void unlockMemory() {
-        if (spec.lockInMemory()) {
-            MemoryLock.unlock(mapping);
-        }
+        lock.unlockNow();
+    }
+
+    /** This end's memory lock: LOCKED, DEMOTED (by {@link #unlockMemory()} or a request), or NONE. */
+    public LockState lockState() {
+        return lock.isLocked() ? LockState.LOCKED : spec.lockInMemory() ? LockState.DEMOTED : LockState.NONE;
     }
 
     /** A snapshot of the stream's counters and cursors (any process may take one, see {@link StreamStats}). */
@@ -696,6 +704,7 @@ public final class StreamProducer extends StreamEnd implements AutoCloseable {
         }
         closed = true;
         LONG.setOpaque(header, (long) ALLOC_HEAD_OFFSET, allocHead);
+        lock.detach();
         peer.detach();
         dataSignal.signal(); // a sleeping consumer re-checks and learns we are gone
         mapping.close();

@@ -30,11 +30,18 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * @param consumerLivenessNs CLOCK_MONOTONIC of the consumer's last heartbeat
  * @param faultWatch        how the (last) consumer learns of revocations: by userfaultfd, or OFF (generation
  *                          checks alone)
+ * @param producerLock      the producer's memory lock: NONE, LOCKED or DEMOTED (see {@link MemoryLock})
+ * @param consumerLock      the consumer's memory lock
+ * @param lockDemand        demotion requests made so far ({@code lock_demand})
+ * @param lockedBytes       the file's length if a live end holds it LOCKED, else 0: what demoting this stream
+ *                          frees of pinned memory once every locked end answered (the pages are shared, so the
+ *                          file counts once however many processes lock it)
  */
 public record StreamStats(Map<StreamCounter, Long> counters, long producerPosition, long consumerPosition,
                           long freePosition, long fillPackets, long lastVirtualTime, ProcessIdentity producer,
                           ProcessIdentity consumer, boolean producerAlive, boolean consumerAlive,
-                          long producerLivenessNs, long consumerLivenessNs, FaultWatch.Mode faultWatch) {
+                          long producerLivenessNs, long consumerLivenessNs, FaultWatch.Mode faultWatch,
+                          LockState producerLock, LockState consumerLock, long lockDemand, long lockedBytes) {
     private static final VarHandle LONG = JAVA_LONG.varHandle();
 
     public StreamStats {
@@ -53,11 +60,18 @@ public record StreamStats(Map<StreamCounter, Long> counters, long producerPositi
         long producerPosition = (long) LONG.getAcquire(h, (long) PRODUCER_POSITION_OFFSET);
         ProcessIdentity producer = header.acquireProducer();
         ProcessIdentity consumer = header.acquireConsumer();
+        LockState producerLock = LockBlock.state(h, StreamRole.PRODUCER);
+        LockState consumerLock = LockBlock.state(h, StreamRole.CONSUMER);
+        boolean producerAlive = producer.isAlive();
+        boolean consumerAlive = consumer.isAlive();
+        boolean pinned = (producerLock == LockState.LOCKED && producerAlive)
+                || (consumerLock == LockState.LOCKED && consumerAlive);
         return new StreamStats(counters, producerPosition, consumerPosition,
                 (long) LONG.getOpaque(h, (long) FREE_POSITION_OFFSET), Math.max(0, producerPosition - consumerPosition),
-                (long) LONG.getOpaque(h, (long) LAST_VIRTUAL_TIME_OFFSET), producer, consumer, producer.isAlive(),
-                consumer.isAlive(), header.opaqueProducerLiveness(), header.opaqueConsumerLiveness(),
-                faultWatchMode((int) java.lang.foreign.ValueLayout.JAVA_INT.varHandle().getOpaque(h, (long) FAULT_WATCH_OFFSET)));
+                (long) LONG.getOpaque(h, (long) LAST_VIRTUAL_TIME_OFFSET), producer, consumer, producerAlive,
+                consumerAlive, header.opaqueProducerLiveness(), header.opaqueConsumerLiveness(),
+                faultWatchMode((int) java.lang.foreign.ValueLayout.JAVA_INT.varHandle().getOpaque(h, (long) FAULT_WATCH_OFFSET)),
+                producerLock, consumerLock, LockBlock.demand(h), pinned ? mapping.layout().fileLength() : 0);
     }
 
     private static FaultWatch.Mode faultWatchMode(int ordinal) {

@@ -78,7 +78,7 @@ class StreamDirectoryTest {
             assertEquals(1, list.size());
             StreamInfo info = list.getFirst();
             assertEquals("cam.0", info.name());
-            assertEquals("1.1", info.version());
+            assertEquals("1.2", info.version());
             assertNull(info.problem());
             assertTrue(info.creatorAlive());
             assertTrue(info.consumerAlive());
@@ -138,7 +138,7 @@ class StreamDirectoryTest {
     void anotherMajorVersionIsRefusedNamingBoth() throws IOException {
         Path file = created("v");
         TestRoot.putInt(file, VERSION_OFFSET, 2 << 16 | 3);
-        assertFormat(StreamFormatException.Reason.OTHER_VERSION, "layout version 2.3, this code reads 1.1",
+        assertFormat(StreamFormatException.Reason.OTHER_VERSION, "layout version 2.3, this code reads 1.2",
                 () -> root.dir.open("v", StreamRole.CONSUMER));
     }
 

@@ -71,7 +71,12 @@ class StreamLayoutTablesTest {
                 Map.entry("attributed_missing", StreamHeaderDescriptor.ATTRIBUTED_MISSING_OFFSET),
                 Map.entry("attributed_reclaimed", StreamHeaderDescriptor.ATTRIBUTED_RECLAIMED_OFFSET),
                 Map.entry("fault_watch", StreamHeaderDescriptor.FAULT_WATCH_OFFSET),
-                Map.entry("counters", StreamHeaderDescriptor.COUNTERS_OFFSET));
+                Map.entry("counters", StreamHeaderDescriptor.COUNTERS_OFFSET),
+                Map.entry("lock_demand", StreamHeaderDescriptor.LOCK_DEMAND_OFFSET),
+                Map.entry("producer_lock", StreamHeaderDescriptor.PRODUCER_LOCK_OFFSET),
+                Map.entry("consumer_lock", StreamHeaderDescriptor.CONSUMER_LOCK_OFFSET),
+                Map.entry("producer_lock_honoured", StreamHeaderDescriptor.PRODUCER_LOCK_HONOURED_OFFSET),
+                Map.entry("consumer_lock_honoured", StreamHeaderDescriptor.CONSUMER_LOCK_HONOURED_OFFSET));
         assertConstants(f, constants);
         assertEquals(StreamHeaderDescriptor.COUNTERS_LENGTH, field(f, "counters").size());
         assertJavadocTable(StreamHeaderDescriptor.class, f);
