@@ -1,6 +1,6 @@
 package io.dsipanama.cli;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.stream.LockState;
 import io.dsipanama.stream.StreamAccessException;
 import io.dsipanama.stream.StreamCounter;

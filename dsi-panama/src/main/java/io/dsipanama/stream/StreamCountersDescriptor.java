@@ -1,6 +1,6 @@
 package io.dsipanama.stream;
 
-import io.dsipanama.ffm.LayoutField;
+import io.dsipanama.ffm.support.LayoutField;
 import java.util.ArrayList;
 import java.util.List;
 

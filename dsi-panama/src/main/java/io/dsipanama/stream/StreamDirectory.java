@@ -2,7 +2,7 @@ package io.dsipanama.stream;
 
 import io.dsipanama.ffm.Fcntl;
 import io.dsipanama.ffm.Mman;
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.ffm.Stat;
 import io.dsipanama.ffm.Time;
 import io.dsipanama.ffm.Unistd;

@@ -1,6 +1,6 @@
 package io.dsipanama.stream;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 

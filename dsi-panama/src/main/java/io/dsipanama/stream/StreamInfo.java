@@ -1,6 +1,6 @@
 package io.dsipanama.stream;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 
 /**
  * What {@link StreamDirectory#list()} reports about one stream file. For a file that could not be read as

@@ -1,6 +1,6 @@
 package io.dsipanama.stream;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 
 /**
  * The other side of a stream died while we waited for it: a blocked consumer whose producer is gone (after

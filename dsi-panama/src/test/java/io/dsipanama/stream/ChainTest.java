@@ -1,6 +1,6 @@
 package io.dsipanama.stream;
 
-import io.dsipanama.ffm.LayoutField;
+import io.dsipanama.ffm.support.LayoutField;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

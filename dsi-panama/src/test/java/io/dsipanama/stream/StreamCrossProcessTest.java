@@ -1,7 +1,7 @@
 package io.dsipanama.stream;
 
 import io.dsipanama.ffm.ChildJvm;
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

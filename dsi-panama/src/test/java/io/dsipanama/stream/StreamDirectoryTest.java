@@ -1,7 +1,7 @@
 package io.dsipanama.stream;
 
 import io.dsipanama.ffm.Fcntl;
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.ffm.Unistd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

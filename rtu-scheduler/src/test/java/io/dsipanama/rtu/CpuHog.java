@@ -1,6 +1,6 @@
 package io.dsipanama.rtu;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -6,7 +6,7 @@ import io.dsipanama.ffm.Mman;
 import io.dsipanama.ffm.Stat;
 import io.dsipanama.ffm.Time;
 import io.dsipanama.ffm.Unistd;
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.rtu.registry.ReserveId;
 
 import java.lang.foreign.Arena;

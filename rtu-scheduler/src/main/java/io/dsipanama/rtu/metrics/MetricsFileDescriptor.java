@@ -1,6 +1,6 @@
 package io.dsipanama.rtu.metrics;
 
-import io.dsipanama.ffm.LayoutField;
+import io.dsipanama.ffm.support.LayoutField;
 
 import java.util.List;
 

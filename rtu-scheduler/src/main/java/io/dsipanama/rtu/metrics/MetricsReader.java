@@ -1,6 +1,6 @@
 package io.dsipanama.rtu.metrics;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.rtu.registry.ReserveId;
 
 import java.io.IOException;

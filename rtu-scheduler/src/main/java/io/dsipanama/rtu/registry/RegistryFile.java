@@ -3,7 +3,7 @@ package io.dsipanama.rtu.registry;
 import io.dsipanama.ffm.Errno;
 import io.dsipanama.ffm.Fcntl;
 import io.dsipanama.ffm.Mman;
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.ffm.Stat;
 import io.dsipanama.ffm.SysFile;
 import io.dsipanama.ffm.Unistd;

@@ -1,6 +1,6 @@
 package io.dsipanama.rtu.registry;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.rtu.admission.Task;
 
 import java.util.EnumMap;

@@ -1,6 +1,6 @@
 package io.dsipanama.rtu.registry;
 
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.rtu.admission.Admission;
 import io.dsipanama.rtu.admission.CpuVerdict;
 import io.dsipanama.rtu.admission.Placement;

@@ -1,7 +1,7 @@
 package io.dsipanama.rtu.registry;
 
 import io.dsipanama.ffm.ChildJvm;
-import io.dsipanama.ffm.ProcessIdentity;
+import io.dsipanama.ffm.support.ProcessIdentity;
 import io.dsipanama.rtu.admission.Placement;
 import io.dsipanama.rtu.admission.Policy;
 import io.dsipanama.rtu.admission.Rational;

@@ -1,6 +1,6 @@
 package io.dsipanama.rtu.registry;
 
-import io.dsipanama.ffm.LayoutField;
+import io.dsipanama.ffm.support.LayoutField;
 import io.dsipanama.rtu.admission.Placement;
 import io.dsipanama.rtu.admission.Policy;
 
