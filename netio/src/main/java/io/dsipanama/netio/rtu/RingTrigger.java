@@ -1,8 +1,5 @@
 package io.dsipanama.netio.rtu;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
 import io.dsipanama.ffm.Eventfd;
 import io.dsipanama.ffm.Unistd;
 import io.dsipanama.netio.RingOwner;
@@ -29,8 +26,6 @@ import io.dsipanama.rtu.TriggerSource;
  */
 public final class RingTrigger implements TriggerSource, AutoCloseable {
     private final int fd = Eventfd.eventfd(0, Eventfd.EFD_CLOEXEC | Eventfd.EFD_NONBLOCK);
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment counter = arena.allocate(8, 8);
     private Reactor reactor;
     private boolean closed;
 
@@ -52,7 +47,7 @@ public final class RingTrigger implements TriggerSource, AutoCloseable {
 
     /** Resets the eventfd: signals up to now are answered by the cycle that follows. One thread at a time. */
     public void clear() {
-        Eventfd.drain(fd, counter);
+        Eventfd.drain(fd); // the shim's own buffer, no capture state: allocates nothing
     }
 
     @Override
@@ -82,6 +77,5 @@ public final class RingTrigger implements TriggerSource, AutoCloseable {
         closed = true;
         detach();
         Unistd.close(fd);
-        arena.close();
     }
 }
