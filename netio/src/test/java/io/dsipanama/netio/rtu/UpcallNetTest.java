@@ -158,8 +158,9 @@ class UpcallNetTest {
             long[] before = allocBefore;
             Arrays.setAll(alloc, i -> allocAfter[i] - (before == null ? 0 : before[i]));
             String summary = received + "/" + COUNT + " packets, " + bad + " bad; rx " + counters(rx) + " ring jobs "
-                    + rxRing.jobs() + " idle " + rxRing.idleJobs() + " kicks " + rxRing.kicks() + "; tx " + counters(tx)
-                    + " ring jobs " + txRing.jobs() + " idle " + txRing.idleJobs() + " timer " + txRing.timerExpiries()
+                    + rxRing.jobs() + " idle " + rxRing.idleJobs() + " kicks " + rxRing.kicks() + " rescues " + rxRing.rescues() + "; tx " + counters(tx)
+                    + " ring jobs " + txRing.jobs() + " idle " + txRing.idleJobs() + " kicks " + txRing.kicks() + " rescues "
+                    + txRing.rescues() + " timer " + txRing.timerExpiries()
                     + "; steady: " + steadyJobs + " jobs, " + steadyMisses + " misses, VP allocated " + Arrays.toString(alloc)
                     + "; receiver notStored " + rxRing.app().receiver().notStored() + " missing "
                     + rxRing.app().receiver().markedMissing();
