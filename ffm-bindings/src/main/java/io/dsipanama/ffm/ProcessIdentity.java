@@ -48,6 +48,11 @@ public record ProcessIdentity(int pid, long startTime) {
      * One read of {@code /proc/PID/stat}.
      */
     public boolean isAlive() {
+        return isAlive(pid, startTime);
+    }
+
+    /** {@link #isAlive()} of {@code (pid, startTime)} without making the record (a hot caller's C1 code would). */
+    public static boolean isAlive(int pid, long startTime) {
         if (pid <= 0 || startTime == GONE) {
             return false;
         }
