@@ -117,7 +117,7 @@ class UpcallNetTest {
             int received = 0;
             int bad = 0;
             long sent = 0;
-            long deadline = System.nanoTime() + 60_000 * MS;
+            long deadline = System.nanoTime() + 50_000 * MS; // leaves the 90 s timeout room to close
             while (received < COUNT && System.nanoTime() < deadline) {
                 // produce at most 64 ahead of what arrived: a paced stream, ~ what the receive stream can hold
                 while (sent < COUNT && sent - received < 64) {
@@ -149,6 +149,10 @@ class UpcallNetTest {
             long[] allocAfter = mx.getThreadAllocatedBytes(vps);
             long steadyJobs = rx.counter(ReserveCounter.RELEASES) + tx.counter(ReserveCounter.RELEASES) - jobsBefore;
             long steadyMisses = rx.counter(ReserveCounter.DEADLINE_MISSES) + tx.counter(ReserveCounter.DEADLINE_MISSES) - missesBefore;
+            // said at once, so a stalled run shows where it stood even if what follows times out
+            System.out.println("upcall bridge at loop end: " + received + "/" + COUNT + "; rx " + counters(rx) + " ring jobs "
+                    + rxRing.jobs() + " rescues " + rxRing.rescues() + "; tx " + counters(tx) + " ring jobs " + txRing.jobs()
+                    + " rescues " + txRing.rescues() + " timer " + txRing.timerExpiries());
             src.close(); // the sender notices (ring timer), sends its end frame, the receiver sees it
             awaitFenced(() -> txRing.app().sender().finished(), 5_000, "the sender's end frame left");
             awaitFenced(() -> rxRing.app().receiver().ended(), 5_000, "the receiver saw the end frame");
