@@ -15,6 +15,9 @@ struct dsi_uffd_ring;
 
 /* syscalls.c */
 DSI_EXPORT long dsi_gettid(void);
+DSI_EXPORT long dsi_eventfd_read(int32_t fd);
+DSI_EXPORT long dsi_eventfd_write(int32_t fd, uint64_t value);
+DSI_EXPORT long dsi_proc_start_time(int32_t pid, int32_t live_only);
 DSI_EXPORT long dsi_futex_wait(uint32_t *uaddr, uint32_t expected, int64_t timeout_ns);
 DSI_EXPORT long dsi_futex_wait_until(uint32_t *uaddr, uint32_t expected, int64_t deadline_ns);
 DSI_EXPORT long dsi_futex_wake(uint32_t *uaddr, int32_t count);

@@ -3,6 +3,10 @@
  * variadic syscall(2)/ioctl(2), which FFM cannot call portably. Each returns >= 0 or -errno.
  */
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <linux/futex.h>
 #include <linux/sched/types.h>
 #include <linux/userfaultfd.h>
@@ -21,6 +25,83 @@
 DSI_EXPORT long dsi_gettid(void)
 {
     return syscall(SYS_gettid);
+}
+
+/*
+ * read(2) of an eventfd: its count (at most LONG_MAX), or -errno (-EAGAIN: a non-blocking one held 0).
+ * The 8-byte buffer is this frame's, and the error comes back as the value, so Java calls it with no
+ * segment and no capture state: nothing to allocate per call.
+ */
+DSI_EXPORT long dsi_eventfd_read(int32_t fd)
+{
+    uint64_t value;
+    ssize_t n = read(fd, &value, sizeof value);
+    if (n < 0) {
+        return -(long)errno;
+    }
+    if (n != (ssize_t)sizeof value) {
+        return -EIO;
+    }
+    return value > (uint64_t)LONG_MAX ? LONG_MAX : (long)value;
+}
+
+/*
+ * Field 22 (starttime, clock ticks since boot) of /proc/PID/stat, or -errno (-ENOENT/-ESRCH: no such pid).
+ * With live_only, a zombie or dead process (state Z or X, field 3) gives -ESRCH. The text is parsed here,
+ * in a stack buffer, so a liveness check from Java allocates nothing. comm (field 2) may hold spaces and
+ * ')': the fields resume after the last ')'.
+ */
+DSI_EXPORT long dsi_proc_start_time(int32_t pid, int32_t live_only)
+{
+    char path[32];
+    char buf[1024];
+    if (pid <= 0) {
+        return -ESRCH;
+    }
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno == ENOENT ? -ESRCH : -(long)errno;
+    }
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    int read_errno = errno;
+    close(fd);
+    if (n < 0) {
+        return read_errno == ESRCH ? -ESRCH : -(long)read_errno;
+    }
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    if (p == NULL || p[1] != ' ') {
+        return -EINVAL;
+    }
+    p += 2; /* field 3, the state */
+    if (live_only && (*p == 'Z' || *p == 'X' || *p == 'x')) {
+        return -ESRCH;
+    }
+    for (int field = 3; field < 22; field++) {
+        p = strchr(p, ' ');
+        if (p == NULL) {
+            return -EINVAL;
+        }
+        p++;
+    }
+    if (*p < '0' || *p > '9') {
+        return -EINVAL;
+    }
+    char *end;
+    errno = 0;
+    unsigned long long start = strtoull(p, &end, 10);
+    if (errno != 0 || (*end != ' ' && *end != '\n' && *end != '\0') || start > (unsigned long long)LONG_MAX) {
+        return -EINVAL;
+    }
+    return (long)start;
+}
+
+/* write(2) of an eventfd: adds value; 0, or -errno (-EAGAIN: it would overflow a non-blocking one). */
+DSI_EXPORT long dsi_eventfd_write(int32_t fd, uint64_t value)
+{
+    ssize_t n = write(fd, &value, sizeof value);
+    return n < 0 ? -(long)errno : 0;
 }
 
 /*

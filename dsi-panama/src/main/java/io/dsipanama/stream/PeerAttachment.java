@@ -119,7 +119,7 @@ final class PeerAttachment {
     }
 
     /**
-     * Whether {@code peer} runs. Asking {@code /proc} costs a file read and a few allocations, and a non-blocking
+     * Whether {@code peer} runs. Asking {@code /proc} costs a file read (no allocation), and a non-blocking
      * caller may ask on every empty poll, so a "running" verdict is kept for {@link #ALIVE_RECHECK_NS} while the
      * peer words stay the same (a death is then seen that much later; a new peer changes the words and is seen
      * at once): the same 100 ms a blocked side waits between looks. "Gone" is final for that identity.
@@ -129,7 +129,7 @@ final class PeerAttachment {
         if (pid == alivePid && startTime == aliveStartTime && now - aliveCheckedNs < ALIVE_RECHECK_NS) {
             return true;
         }
-        boolean alive = new ProcessIdentity(pid, startTime).isAlive();
+        boolean alive = ProcessIdentity.isAlive(pid, startTime); // no record: allocates nothing
         alivePid = alive ? pid : 0;
         aliveStartTime = startTime;
         aliveCheckedNs = now;

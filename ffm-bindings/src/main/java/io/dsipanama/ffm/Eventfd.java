@@ -1,6 +1,5 @@
 package io.dsipanama.ffm;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -10,18 +9,19 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
- * {@code <sys/eventfd.h>}: eventfd(2) and glibc's eventfd_write(3), plus {@link #signal} and
- * {@link #drain}, the two halves of a wake-up channel that poll(2), epoll and io_uring can wait on.
+ * {@code <sys/eventfd.h>}: eventfd(2), and the two halves of a wake-up channel that poll(2), epoll and
+ * io_uring can wait on: {@link #signal} (write) and {@link #drain} (read).
  * {@code EFD_SEMAPHORE}, {@code EFD_CLOEXEC} and {@code EFD_NONBLOCK} need Linux 2.6.30.
  *
  * <p>The counter is an unsigned 64-bit value in C; here it is a {@code long}, so counts are expected to
- * stay far below 2<sup>63</sup> (a drained count that large would read as negative).
+ * stay far below 2<sup>63</sup> (the shim clamps a larger drained count to {@code Long.MAX_VALUE}).
  *
- * <p>No allocation per call: {@link #signal} passes the value in a register (eventfd_write takes it by
- * value); {@link #drain(int)} reads into a per-thread 8-byte segment, made once per thread from an
- * automatic arena for the same reason as {@link Errno}'s capture state (the thread owns it, the garbage
- * collector frees it with the thread-local, no kernel resource is held). {@link #drain(int, MemorySegment)}
- * takes the caller's own segment instead.
+ * <p><b>No allocation per call, by construction.</b> Reads and writes go through the shim
+ * ({@code dsi_eventfd_read}, {@code dsi_eventfd_write}), which keep the 8-byte value in their own frame and
+ * return {@code -errno}: no buffer segment and no capture-state segment. A capture-state downcall makes
+ * {@code SharedUtils.checkCaptureSegment} slice the state segment on every call; C2 removes that slice by
+ * escape analysis, but a path run a few thousand times (an upcall's clear per job) stays in the interpreter
+ * and C1, where each call allocated a {@code NativeMemorySegmentImpl} (seen with JFR in netio's upcall mode).
  */
 @SuppressWarnings("restricted")
 public final class Eventfd {
@@ -31,10 +31,10 @@ public final class Eventfd {
 
     private static final MethodHandle EVENTFD = Native.libc("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Native.ERRNO);
-    private static final MethodHandle EVENTFD_WRITE = Native.libc("eventfd_write",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG), Native.ERRNO);
-    private static final ThreadLocal<MemorySegment> COUNTER =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(JAVA_LONG));
+    private static final MethodHandle READ = Native.shim("dsi_eventfd_read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    private static final MethodHandle WRITE = Native.shim("dsi_eventfd_write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG));
 
     private Eventfd() {
     }
@@ -55,19 +55,18 @@ public final class Eventfd {
     }
 
     /**
-     * eventfd_write(3): adds {@code value} to the counter. Returns 0, or {@code -EAGAIN} when the counter
-     * would overflow on a non-blocking eventfd, or {@code -EINTR}.
+     * write(2) of {@code value} to the counter (what glibc's eventfd_write(3) does). Returns 0, or
+     * {@code -EAGAIN} when the counter would overflow on a non-blocking eventfd, or {@code -EINTR}.
      */
     public static int eventfd_write(int fd, long value) {
-        MemorySegment state = Errno.state();
-        int rc;
+        long rc;
         try {
-            rc = (int) EVENTFD_WRITE.invokeExact(state, fd, value);
+            rc = (long) WRITE.invokeExact(fd, value);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
         if (rc < 0) {
-            int errno = Errno.read(state);
+            int errno = (int) -rc;
             if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
                 return -errno;
             }
@@ -90,17 +89,27 @@ public final class Eventfd {
      * returns {@code -EAGAIN}. {@code -EINTR} when a signal interrupted the wait.
      */
     public static long drain(int fd) {
-        return drain(fd, COUNTER.get());
+        long rc;
+        try {
+            rc = (long) READ.invokeExact(fd);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        if (rc < 0 && rc != -Errno.EAGAIN && rc != -Errno.EINTR) {
+            throw ErrnoException.of("read", (int) -rc, "fd", fd, "count", 8);
+        }
+        return rc;
     }
 
-    /** {@link #drain(int)} reading into {@code counter}, a native segment of at least 8 bytes. */
+    /** {@link #drain(int)} that also stores the count in {@code counter}, a native segment of at least 8 bytes. */
     public static long drain(int fd, MemorySegment counter) {
         if (counter.byteSize() < JAVA_LONG.byteSize()) {
-            // the kernel writes 8 bytes whatever the segment's size
             throw new IllegalArgumentException("counter holds " + counter.byteSize() + " bytes, needs 8");
         }
-        long rc = Unistd.read(fd, counter, JAVA_LONG.byteSize());
-        // eventfd reads all 8 bytes or fails; a negative rc is -EAGAIN or -EINTR.
-        return rc < 0 ? rc : counter.get(JAVA_LONG_UNALIGNED, 0);
+        long rc = drain(fd);
+        if (rc >= 0) {
+            counter.set(JAVA_LONG_UNALIGNED, 0, rc);
+        }
+        return rc;
     }
 }

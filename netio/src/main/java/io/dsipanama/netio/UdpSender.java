@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 import io.dsipanama.ffm.IoUring;
@@ -81,6 +82,7 @@ public final class UdpSender implements CompletionTarget {
     private final int[] qPeriodUs;
     private final int[] qDeadlineUs;
     private final MemorySegment[] qPayload;
+    private final long[] qPayloadOffset;
     private final int[] qLength;
     private final int[] qNextOffset;
     private final boolean[] qStarted;
@@ -126,6 +128,7 @@ public final class UdpSender implements CompletionTarget {
         qPeriodUs = new int[queue];
         qDeadlineUs = new int[queue];
         qPayload = new MemorySegment[queue];
+        qPayloadOffset = new long[queue];
         qLength = new int[queue];
         qNextOffset = new int[queue];
         qStarted = new boolean[queue];
@@ -174,9 +177,19 @@ public final class UdpSender implements CompletionTarget {
      * {@code tx_back_pressured}, when the queue is full: call {@link RingOwner#doWork} and offer again.
      */
     public boolean offer(OutgoingFrame frame, MemorySegment payload, long token) {
-        if (!payload.isNative() || payload.byteSize() > FrameHeaderDescriptor.MAX_FRAME_LENGTH) {
-            throw new IllegalArgumentException("payload must be native and at most 16 MiB: " + payload);
+        return offer(frame, payload, 0, payload.byteSize(), token);
+    }
+
+    /**
+     * {@link #offer(OutgoingFrame, MemorySegment, long)} of {@code [offset, offset + length)} of {@code buffer}
+     * without a slice: a caller that sends from a larger area (a stream's data area) allocates nothing per frame.
+     * The queue keeps {@code buffer} (so it stays reachable) and the offset.
+     */
+    public boolean offer(OutgoingFrame frame, MemorySegment buffer, long offset, long length, long token) {
+        if (!buffer.isNative() || length > FrameHeaderDescriptor.MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("payload must be native and at most 16 MiB: " + buffer + " length " + length);
         }
+        Objects.checkFromIndexSize(offset, length, buffer.byteSize());
         if (tail - head > queueMask) {
             counters.increment(NetCounter.TX_BACK_PRESSURED);
             return false;
@@ -189,8 +202,9 @@ public final class UdpSender implements CompletionTarget {
         qFlags[q] = (byte) frame.flags();
         qPeriodUs[q] = frame.periodUs();
         qDeadlineUs[q] = frame.deadlineUs();
-        qPayload[q] = payload;
-        qLength[q] = (int) payload.byteSize();
+        qPayload[q] = buffer;
+        qPayloadOffset[q] = offset;
+        qLength[q] = (int) length;
         qNextOffset[q] = 0;
         qStarted[q] = false;
         qOutstanding[q] = 0;
@@ -223,7 +237,7 @@ public final class UdpSender implements CompletionTarget {
         int q = (int) (frame & queueMask);
         int slot = freeSlots[--freeCount];
         long base = SendSlotsDescriptor.slotOffset(slot);
-        long payloadAddress = qPayload[q].address();
+        long payloadAddress = qPayload[q].address() + qPayloadOffset[q];
         int length = qLength[q];
         boolean zeroCopy = zc && length >= zcThreshold;
         int maxSegments = zeroCopy ? zcGsoSegments : gsoSegments;

@@ -1,19 +1,28 @@
 package io.dsipanama.ffm.support;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * A process named by pid and start time, so a recycled pid is not mistaken for the process that wrote an
  * entry. The start time is field 22 of {@code /proc/PID/stat} ({@code starttime}, clock ticks since boot),
  * which never changes during a process's life.
  * Streams (peers, chain holders) and the reserve registry (entries) use it to tell a dead process's records.
+ *
+ * <p>The shim ({@code dsi_proc_start_time}) reads and parses {@code /proc/PID/stat} in a stack buffer, so
+ * {@link #isAlive()} and {@link #startTimeOf} allocate nothing: a stream's non-blocking consumer asks from its
+ * hot path (netio's upcall-driven sender, every 100 ms), where a {@code Files.readString} and a split cost
+ * ~3 KB a look.
  */
 public record ProcessIdentity(int pid, long startTime) {
     /** Start time of a pid that does not exist (or cannot be read). */
     public static final long GONE = -1;
+
+    private static final MethodHandle START_TIME = Native.shim("dsi_proc_start_time",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
 
     private static final class Self {
         static final ProcessIdentity VALUE = of((int) ProcessHandle.current().pid());
@@ -30,8 +39,7 @@ public record ProcessIdentity(int pid, long startTime) {
 
     /** Field 22 of /proc/PID/stat, or {@link #GONE}. */
     public static long startTimeOf(int pid) {
-        String stat = stat(pid);
-        return stat == null ? GONE : startTime(stat);
+        return startTime(pid, false);
     }
 
     /**
@@ -40,45 +48,28 @@ public record ProcessIdentity(int pid, long startTime) {
      * One read of {@code /proc/PID/stat}.
      */
     public boolean isAlive() {
+        return isAlive(pid, startTime);
+    }
+
+    /** {@link #isAlive()} of {@code (pid, startTime)} without making the record (a hot caller's C1 code would). */
+    public static boolean isAlive(int pid, long startTime) {
         if (pid <= 0 || startTime == GONE) {
             return false;
         }
-        String stat = stat(pid);
-        if (stat == null || startTime(stat) != startTime) {
-            return false;
-        }
-        int close = stat.lastIndexOf(')');
-        return close + 2 >= stat.length() || stat.charAt(close + 2) != 'Z'; // field 3, the state
+        return startTime(pid, true) == startTime;
     }
 
-    /** The text of /proc/PID/stat, or null if there is no such process (or it cannot be read). */
-    private static String stat(int pid) {
+    /** Field 22, or {@link #GONE} (no such pid, unreadable, or with {@code liveOnly} a zombie). */
+    private static long startTime(int pid, boolean liveOnly) {
         if (pid <= 0) {
-            return null;
+            return GONE;
         }
+        long rc;
         try {
-            return Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
-        } catch (IOException | RuntimeException e) {
-            return null;
+            rc = (long) START_TIME.invokeExact(pid, liveOnly ? 1 : 0);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
         }
-    }
-
-    /** Field 22 of a /proc/PID/stat text, or {@link #GONE}. */
-    private static long startTime(String stat) {
-        // comm (field 2) is in parentheses and may contain spaces and ')': fields resume after the last ')'
-        int close = stat.lastIndexOf(')');
-        if (close < 0) {
-            return GONE;
-        }
-        String[] rest = stat.substring(close + 1).trim().split(" ");
-        int index = 22 - 3; // rest[0] is field 3 (state)
-        if (rest.length <= index) {
-            return GONE;
-        }
-        try {
-            return Long.parseLong(rest[index]);
-        } catch (NumberFormatException e) {
-            return GONE;
-        }
+        return rc < 0 ? GONE : rc;
     }
 }

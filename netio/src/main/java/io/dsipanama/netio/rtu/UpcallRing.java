@@ -27,7 +27,9 @@ import io.dsipanama.rtu.UpcallContext;
  * completion fires the upcall, plus any other sources (a sender adds its stream's {@code StreamTrigger}). A job
  * runs cycles ({@link RingApp#doWork} then {@link RingOwner#doWork}) until one does nothing or
  * {@code maxCyclesPerJob} ran; in the latter case it asks for another job (the policing decides when). An
- * optional ring timer ({@code livenessNs}) completes at least that often, for what no completion announces.
+ * optional ring timer ({@code livenessNs}) completes at least that often, for what no completion announces,
+ * and then a watchdog ({@link RingTrigger}) fires a job when none ran for {@code 2 * livenessNs}: the kernel
+ * can hold deferred work without signalling the eventfd, and the timer's own completion is such work.
  * <b>Periodic</b> ({@link #periodic}): the same job every period, no eventfd.
  *
  * <p>The first job pays for creating the ring, sockets and buffers (a fraction of a millisecond to a few): it may
@@ -65,7 +67,7 @@ public final class UpcallRing<A extends RingApp> implements AutoCloseable {
         this.ctx = ctx.conclude();
         NetFeatures.of(this.ctx); // probes once per process: here, not in the first upcall
         this.setup = setup;
-        this.trigger = reactive ? new RingTrigger() : null;
+        this.trigger = reactive ? new RingTrigger(livenessNs > 0 ? 2 * livenessNs : 0) : null;
         this.livenessNs = livenessNs;
         this.maxCycles = maxCycles;
     }
@@ -120,6 +122,11 @@ public final class UpcallRing<A extends RingApp> implements AutoCloseable {
             }
             long nowNs = System.nanoTime();
             work = app.doWork(nowNs) + owner.doWork(nowNs);
+            if (work == 0 && owner.ring().cqReady() > 0) {
+                // this cycle's own enter posted completions (deferred work it ran, at most 20 items an enter):
+                // reap them now instead of trusting the eventfd to call us back for them
+                work = 1;
+            }
             total += work;
         } while (work > 0 && ++n < maxCycles);
         cycles += n + (work > 0 ? 0 : 1);
@@ -221,6 +228,14 @@ public final class UpcallRing<A extends RingApp> implements AutoCloseable {
     /** Jobs that ended with work left and asked for another. */
     public long kicks() {
         return kicks;
+    }
+
+    /**
+     * Times the trigger's watchdog found no job for {@code 2 * livenessNs} and fired one (a lost wake-up or a
+     * reserve held back; 0 without {@code livenessNs}, and for periodic rings).
+     */
+    public long rescues() {
+        return trigger != null ? trigger.rescues() : 0;
     }
 
     /** Ring timer expiries (0 without {@code livenessNs}). */

@@ -135,7 +135,7 @@ public final class StreamSender implements AutoCloseable {
                     : (int) remainingUs;
             frame.sequence(sequence).virtualTime(p.virtualTime()).deadlineUs(deadlineUs)
                     .flags(lost > 0 ? StreamFrameDescriptor.FLAG_UPSTREAM_LOSS : 0);
-            if (!sender.offer(frame, p.segment(), offered)) {
+            if (!sender.offer(frame, p.buffer(), p.offset(), p.length(), offered)) {
                 // cannot happen: held has the sender queue's size and offered - released < its length
                 throw new IllegalStateException("send queue refused a frame below its capacity");
             }
