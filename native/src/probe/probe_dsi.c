@@ -29,10 +29,3 @@ PROBE_CONST(DSI_UFFD_EVENT_OTHER);
 PROBE_CONST(DSI_UFFD_STATE_RUNNING);
 PROBE_CONST(DSI_UFFD_STATE_STOPPED);
 PROBE_CONST(DSI_UFFD_STATE_FAILED);
-
-/*
- * ProcessIdentity.GONE: the start time the bindings report for a pid with none, i.e. when the shim's
- * dsi_proc_start_time (include/dsi_shim.h) returns -errno. Not from a system header: the shim's contract.
- */
-#define GONE (-1L)
-PROBE_CONST(GONE);
