@@ -39,6 +39,8 @@ public final class Unistd {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT), Native.ERRNO);
     private static final MethodHandle GETTID = Native.shim("dsi_gettid",
             FunctionDescriptor.of(JAVA_LONG), Native.CRITICAL);
+    private static final MethodHandle PROC_START_TIME = Native.shim("dsi_proc_start_time",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
 
     private Unistd() {
     }
@@ -161,6 +163,19 @@ public final class Unistd {
     public static int gettid() {
         try {
             return (int) (long) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * The shim's {@code dsi_proc_start_time}: field 22 of {@code /proc/PID/stat} (start time in clock ticks since
+     * boot), read and parsed in C without allocating; with {@code liveOnly}, a zombie counts as absent.
+     * Returns -errno when there is no such process (or, with {@code liveOnly}, it is a zombie).
+     */
+    public static long procStartTime(int pid, boolean liveOnly) {
+        try {
+            return (long) PROC_START_TIME.invokeExact(pid, liveOnly ? 1 : 0);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }

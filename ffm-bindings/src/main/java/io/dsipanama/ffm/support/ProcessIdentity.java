@@ -1,10 +1,6 @@
 package io.dsipanama.ffm.support;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import io.dsipanama.ffm.Unistd;
 
 /**
  * A process named by pid and start time, so a recycled pid is not mistaken for the process that wrote an
@@ -12,7 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * which never changes during a process's life.
  * Streams (peers, chain holders) and the reserve registry (entries) use it to tell a dead process's records.
  *
- * <p>The shim ({@code dsi_proc_start_time}) reads and parses {@code /proc/PID/stat} in a stack buffer, so
+ * <p>The shim ({@code dsi_proc_start_time}, bound as {@link Unistd#procStartTime}) reads and parses {@code /proc/PID/stat} in a stack buffer, so
  * {@link #isAlive()} and {@link #startTimeOf} allocate nothing: a stream's non-blocking consumer asks from its
  * hot path (netio's upcall-driven sender, every 100 ms), where a {@code Files.readString} and a split cost
  * ~3 KB a look.
@@ -20,9 +16,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public record ProcessIdentity(int pid, long startTime) {
     /** Start time of a pid that does not exist (or cannot be read). */
     public static final long GONE = -1;
-
-    private static final MethodHandle START_TIME = Native.shim("dsi_proc_start_time",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
 
     private static final class Self {
         static final ProcessIdentity VALUE = of((int) ProcessHandle.current().pid());
@@ -64,12 +57,7 @@ public record ProcessIdentity(int pid, long startTime) {
         if (pid <= 0) {
             return GONE;
         }
-        long rc;
-        try {
-            rc = (long) START_TIME.invokeExact(pid, liveOnly ? 1 : 0);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        long rc = Unistd.procStartTime(pid, liveOnly);
         return rc < 0 ? GONE : rc;
     }
 }

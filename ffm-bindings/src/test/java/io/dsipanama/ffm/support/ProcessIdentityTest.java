@@ -1,4 +1,4 @@
-package io.dsipanama.ffm;
+package io.dsipanama.ffm.support;
 
 import java.io.IOException;
 import java.nio.file.Files;
