@@ -197,12 +197,16 @@ final class UpcallSlot implements Trigger {
         long events = (long) PENDING.getAndSet(this, 0L);
         long release = Math.max(Math.max(fired, gateNs), sporadic.positiveSinceNs());
         lastReleaseNs = release;
-        entry.addCounter(ReserveCounter.EVENTS, events);
         if (skipNext) {
+            // the release is dropped, not its events: they stay pending for the next release (after the
+            // inter-arrival gate), or a source that fires only on new data (an in-process hand-off, a stream
+            // trigger) would leave what it queued unread until it queues more
             skipNext = false;
+            PENDING.getAndAdd(this, events);
             entry.addCounter(ReserveCounter.SKIPPED_RELEASES, 1);
             return nowNs;
         }
+        entry.addCounter(ReserveCounter.EVENTS, events);
         ready = true;
         releaseNs = release;
         absDeadlineNs = release + deadlineNs;

@@ -206,6 +206,11 @@ final class VirtualProcessor implements Runnable {
         UpcallSlot[] current = NONE;
         long seenGeneration = -1;
         while (running) {
+            // the doorbell's value before anything this pass looks at (configuration, pending events): a ring
+            // after this point (add, remove, fire) makes the sleep below return at once. Taken after the
+            // configuration check, an add() between the two was lost: its ring was already in 'seen', and a
+            // virtual processor with only reactive upcalls slept for ever with the new periodic one never started.
+            int seen = doorbell.prepare();
             long nowNs = Time.monotonicNs();
             long version = configVersion;
             if (version != appliedConfigVersion) {
@@ -224,7 +229,6 @@ final class VirtualProcessor implements Runnable {
                     s.refreshPriority();
                 }
             }
-            int seen = doorbell.prepare();
             UpcallSlot job = null;
             UpcallSlot next = null;
             long wakeNs = Long.MAX_VALUE;

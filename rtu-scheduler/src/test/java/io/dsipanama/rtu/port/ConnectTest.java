@@ -145,7 +145,8 @@ class ConnectTest {
             for (int i = 0; i < 3; i++) {
                 assertEquals(2 * MS, c.deadlineNs(i), "delay / 3 each");
             }
-            PortTesting.await(() -> verifier.received.get() == count, 30, "every buffer at the sink");
+            PortTesting.await(() -> verifier.received.get() == count, 30, () -> "every buffer at the sink (received "
+                    + verifier.received.get() + "; " + state(source) + "; " + state(middle) + "; " + state(sink) + ")");
             Histogram e2e = sink.metrics().endToEnd();
             String summary = verifier + ", transformed " + transformed.get() + ", same memory at stage 2 "
                     + sameAtEveryStage.get() + "; end-to-end p50 " + e2e.getValueAtPercentile(50) / 1000 + " us, p99 "
@@ -199,6 +200,20 @@ class ConnectTest {
             }
             assertEquals(0, s.registry().active().size());
         }
+    }
+
+    /** Where a port stands, for a failure message: its metrics and its reserve's counters. */
+    private static String state(RtPort p) {
+        StringBuilder b = new StringBuilder(p.name()).append(' ').append(p.metrics());
+        if (p.reserve() != null) {
+            for (ReserveCounter c : ReserveCounter.values()) {
+                long v = p.reserve().counter(c);
+                if (v != 0) {
+                    b.append(' ').append(c.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(v);
+                }
+            }
+        }
+        return b.toString();
     }
 
     private static long misses(RtPort p) {
