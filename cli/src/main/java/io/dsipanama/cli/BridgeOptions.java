@@ -1,8 +1,6 @@
 package io.dsipanama.cli;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -10,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.dsipanama.netio.NetCounter;
 import io.dsipanama.netio.NetCounters;
+import io.dsipanama.netio.server.NetdConfig;
 import io.dsipanama.stream.StreamAccessException;
 import io.dsipanama.stream.StreamConsumer;
 import io.dsipanama.stream.StreamDirectory;
@@ -38,20 +37,11 @@ final class BridgeOptions {
         }
     }
 
-    /** {@code HOST:PORT}, or {@code PORT} alone (then {@code defaultHost}). */
+    /** {@code HOST:PORT}, {@code [V6]:PORT} or {@code PORT} alone (then {@code defaultHost}): netd's parser. */
     static InetSocketAddress address(String option, String text, String defaultHost) {
-        int colon = text.lastIndexOf(':');
-        String host = colon < 0 ? defaultHost : text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
         try {
-            int port = Integer.parseInt(text.substring(colon + 1));
-            if (port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new InetSocketAddress(InetAddress.getByName(host), port);
-        } catch (NumberFormatException | UnknownHostException e) {
+            return NetdConfig.address(text, defaultHost);
+        } catch (IllegalArgumentException e) {
             throw new Args.UsageException("--" + option + " takes [HOST:]PORT, not '" + text + "'");
         }
     }
