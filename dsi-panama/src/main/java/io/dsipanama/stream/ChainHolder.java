@@ -93,7 +93,7 @@ public final class ChainHolder implements AutoCloseable {
         for (int h = 0; h < MAX_HOLDERS; h++) {
             long rec = HOLDERS_OFFSET + (long) h * HOLDER_LENGTH;
             int pid = (int) INT.getAcquire(all, rec + HOLDER_PID);
-            if (pid > 0 && pid != self.pid() && !new ProcessIdentity(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME)).isAlive()) {
+            if (pid > 0 && pid != self.pid() && !ProcessIdentity.isAlive(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME))) {
                 // borrow the dead record itself as our holder for the duration of the sweep
                 if (INT.compareAndSet(all, rec + HOLDER_PID, pid, ATTACHING)) {
                     ChainHolder borrowed = new ChainHolder(area, h);
@@ -282,7 +282,7 @@ public final class ChainHolder implements AutoCloseable {
             if (h == index || pid <= 0) {
                 continue;
             }
-            if (!new ProcessIdentity(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME)).isAlive()
+            if (!ProcessIdentity.isAlive(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME))
                     && INT.compareAndSet(all, rec + HOLDER_PID, pid, ATTACHING)) {
                 resolveHolder(h);
                 INT.setRelease(all, rec + HOLDER_PID, 0); // pairs with the CAS in attach()
