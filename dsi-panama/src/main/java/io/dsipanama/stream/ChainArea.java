@@ -243,7 +243,7 @@ public final class ChainArea implements AutoCloseable {
     public long counter(int holderFieldOffset) {
         long sum = 0;
         for (int h = 0; h < MAX_HOLDERS; h++) {
-            sum += (long) LONG.getOpaque(all, (long) HOLDERS_OFFSET + (long) h * HOLDER_LENGTH + holderFieldOffset);
+            sum += (long) LONG.getOpaque(all, holderRecord(h) + holderFieldOffset);
         }
         return sum;
     }

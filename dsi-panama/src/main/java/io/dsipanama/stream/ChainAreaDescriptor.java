@@ -188,6 +188,11 @@ public final class ChainAreaDescriptor {
         return refs(word) == 0 && holderBits(word) == 0 ? word(generation(word), 0, 0, FREE) : word;
     }
 
+    /** Offset of holder record {@code holder} (0..MAX_HOLDERS-1) from the start of the area. */
+    static long holderRecord(int holder) {
+        return HOLDERS_OFFSET + (long) holder * HOLDER_LENGTH;
+    }
+
     /** Offset of the first block word: after header, holders and streams, page-rounded. */
     static long blocksOffset(long pageSize) {
         return roundUp(STREAMS_OFFSET + (long) MAX_STREAMS * STREAM_ENTRY_LENGTH, pageSize);

@@ -54,7 +54,7 @@ public final class ChainHolder implements AutoCloseable {
         this.area = area;
         this.all = area.segment();
         this.index = index;
-        this.record = HOLDERS_OFFSET + (long) index * HOLDER_LENGTH;
+        this.record = holderRecord(index);
         this.blockCount = area.blockCount();
         this.blockBytes = area.blockBytes();
         this.cursor = (int) ((long) index * blockCount / MAX_HOLDERS);
@@ -70,7 +70,7 @@ public final class ChainHolder implements AutoCloseable {
         MemorySegment all = area.segment();
         for (int attempt = 0; attempt < 2; attempt++) {
             for (int h = 0; h < MAX_HOLDERS; h++) {
-                long rec = HOLDERS_OFFSET + (long) h * HOLDER_LENGTH;
+                long rec = holderRecord(h);
                 if (INT.compareAndSet(all, rec + HOLDER_PID, 0, ATTACHING)) {
                     all.set(JAVA_LONG, rec + HOLDER_START_TIME, self.startTime());
                     // pairs with the getAcquire of the pid in sweepDead() and monitors
@@ -91,9 +91,9 @@ public final class ChainHolder implements AutoCloseable {
         MemorySegment all = area.segment();
         ProcessIdentity self = ProcessIdentity.self();
         for (int h = 0; h < MAX_HOLDERS; h++) {
-            long rec = HOLDERS_OFFSET + (long) h * HOLDER_LENGTH;
+            long rec = holderRecord(h);
             int pid = (int) INT.getAcquire(all, rec + HOLDER_PID);
-            if (pid > 0 && pid != self.pid() && !new ProcessIdentity(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME)).isAlive()) {
+            if (pid > 0 && pid != self.pid() && !ProcessIdentity.isAlive(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME))) {
                 // borrow the dead record itself as our holder for the duration of the sweep
                 if (INT.compareAndSet(all, rec + HOLDER_PID, pid, ATTACHING)) {
                     ChainHolder borrowed = new ChainHolder(area, h);
@@ -277,12 +277,12 @@ public final class ChainHolder implements AutoCloseable {
     public int sweepDead() {
         int swept = 0;
         for (int h = 0; h < MAX_HOLDERS; h++) {
-            long rec = HOLDERS_OFFSET + (long) h * HOLDER_LENGTH;
+            long rec = holderRecord(h);
             int pid = (int) INT.getAcquire(all, rec + HOLDER_PID);
             if (h == index || pid <= 0) {
                 continue;
             }
-            if (!new ProcessIdentity(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME)).isAlive()
+            if (!ProcessIdentity.isAlive(pid, all.get(JAVA_LONG, rec + HOLDER_START_TIME))
                     && INT.compareAndSet(all, rec + HOLDER_PID, pid, ATTACHING)) {
                 resolveHolder(h);
                 INT.setRelease(all, rec + HOLDER_PID, 0); // pairs with the CAS in attach()
@@ -295,7 +295,7 @@ public final class ChainHolder implements AutoCloseable {
 
     /** Resolves holder {@code h}'s bits in every block (h is dead, or is this holder closing). */
     private void resolveHolder(int h) {
-        long rec = HOLDERS_OFFSET + (long) h * HOLDER_LENGTH;
+        long rec = holderRecord(h);
         for (int b = 0; b < blockCount; b++) {
             while (true) {
                 long w = area.acquireWord(b);

@@ -51,7 +51,7 @@ final class ConsumerLiveness {
         startTime = start;
         checkedNs = nowNs;
         checked = true;
-        absent = p != PeerAttachment.ATTACHING && (p <= 0 || !new ProcessIdentity(p, start).isAlive());
+        absent = p != PeerAttachment.ATTACHING && (p <= 0 || !ProcessIdentity.isAlive(p, start));
         return absent;
     }
 }

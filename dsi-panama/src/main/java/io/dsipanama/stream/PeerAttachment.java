@@ -179,7 +179,7 @@ final class PeerAttachment {
             return;
         }
         // never fight a live process that attached in our place (it believed the scribbled words)
-        if (pid != ATTACHING && !new ProcessIdentity(pid, startTime).isAlive()) {
+        if (pid != ATTACHING && !ProcessIdentity.isAlive(pid, startTime)) {
             header.set(JAVA_LONG, block + PEER_START_TIME, self.startTime());
             INT.setRelease(header, (long) block + PEER_PID, self.pid()); // as in take()
         }
