@@ -189,6 +189,20 @@ public final class RingOwner implements AutoCloseable {
         }
     }
 
+    /**
+     * Retires a target on one descriptor as its {@code close} does: cancels its requests on {@code fd}, reaps
+     * until it has nothing in flight or {@code timeoutNs} passes, and unregisters it. Returns whether it
+     * drained (true once this ring is closed: closing it ended every request). On the owner thread.
+     */
+    public boolean retire(int fd, CompletionTarget target, int targetId, long timeoutNs) {
+        if (closed) {
+            return true;
+        }
+        boolean drained = quiesce(fd, target, timeoutNs);
+        unregister(targetId);
+        return drained;
+    }
+
     /** Removes a closed target (its requests must be drained first). */
     public void unregister(int targetId) {
         targets[targetId] = null;

@@ -215,22 +215,7 @@ public final class NetModesBenchmark {
                 // the daemon closed its producer at the end
             }
         }, error);
-        Thread.sleep(300);
-        long n0 = received.getOpaque();
-        long s0 = sent.getOpaque();
-        long t0 = System.nanoTime();
-        Thread.sleep((long) (seconds * 1000));
-        long n1 = received.getOpaque();
-        long s1 = sent.getOpaque();
-        long t1 = System.nanoTime();
-        stop.set(true);
-        for (Thread t : new Thread[] {producer, consumer, txd, rxd}) {
-            t.join();
-        }
-        if (error.get() != null) {
-            throw new IllegalStateException(error.get());
-        }
-        return new long[] {(long) ((n1 - n0) * 1e9 / (t1 - t0)), (long) ((s1 - s0) * 1e9 / (t1 - t0))};
+        return UdpBenchmark.measure(received, sent, seconds, stop, error, producer, consumer, txd, rxd);
     }
 
     /** Ping through streams and two daemons, echoed by an application thread on the far side. */

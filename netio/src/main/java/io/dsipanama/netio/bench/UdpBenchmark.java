@@ -167,9 +167,9 @@ public final class UdpBenchmark {
         }
     }
 
-    /** Received and sent datagrams per second over the measuring window. */
-    private static long[] measure(AtomicLong received, AtomicLong sent, double seconds, AtomicBoolean stop,
-                                  AtomicReference<Throwable> error, Thread... threads) throws Exception {
+    /** Received and sent per second (datagrams, or frames through the daemons) over the measuring window. */
+    static long[] measure(AtomicLong received, AtomicLong sent, double seconds, AtomicBoolean stop,
+                           AtomicReference<Throwable> error, Thread... threads) throws Exception {
         Thread.sleep(300); // warm-up
         long n0 = received.getOpaque();
         long s0 = sent.getOpaque();

@@ -3,16 +3,17 @@ package io.dsipanama.netio.rtu;
 import java.util.concurrent.locks.LockSupport;
 
 import io.dsipanama.ffm.Eventfd;
-import io.dsipanama.ffm.Unistd;
 import io.dsipanama.netio.RingOwner;
+import io.dsipanama.rtu.EventfdTrigger;
 import io.dsipanama.rtu.Reactor;
 import io.dsipanama.rtu.Trigger;
 import io.dsipanama.rtu.TriggerSource;
 
 /**
  * A trigger source on io_uring completions: "a completion the network module posts" fires a reactive upcall.
- * The source owns a non-blocking eventfd that the scheduler's {@link Reactor} polls; the upcall registers it
- * on its ring ({@link #register}, IORING_REGISTER_EVENTFD) once the ring exists.
+ * The source is an {@link EventfdTrigger} (a non-blocking eventfd that the scheduler's {@link Reactor} polls) with
+ * a watchdog beside it; the upcall registers the eventfd on its ring ({@link #register}, IORING_REGISTER_EVENTFD)
+ * once the ring exists.
  *
  * <p><b>What the eventfd says.</b> On a {@code SINGLE_ISSUER | DEFER_TASKRUN} ring the kernel signals it when
  * the first deferred completion is queued for the submitter (before its CQE is posted: "enter the kernel"),
@@ -37,13 +38,12 @@ import io.dsipanama.rtu.TriggerSource;
  * Nothing here allocates per call: the eventfd is read and written through the shim, without segments.
  */
 public final class RingTrigger implements TriggerSource, AutoCloseable {
-    private final int fd = Eventfd.eventfd(0, Eventfd.EFD_CLOEXEC | Eventfd.EFD_NONBLOCK);
+    private final EventfdTrigger eventfd = new EventfdTrigger();
     private final long watchdogNs;
     private volatile long clears;
     private volatile long rescues;
     private volatile boolean watching;
     private Thread watchdog;
-    private Reactor reactor;
     private boolean closed;
 
     /** A trigger without a watchdog. */
@@ -61,23 +61,23 @@ public final class RingTrigger implements TriggerSource, AutoCloseable {
 
     /** The eventfd the reactor polls. */
     public int fd() {
-        return fd;
+        return eventfd.fd();
     }
 
     /** Makes {@code owner}'s ring signal this trigger's eventfd. On the ring's thread. */
     public void register(RingOwner owner) {
         owner.checkThread();
-        owner.ring().registerEventfd(fd, false);
+        owner.ring().registerEventfd(eventfd.fd(), false);
     }
 
     /** Asks for one more job (work is left that no completion will announce). */
     public void kick() {
-        Eventfd.signal(fd, 1);
+        eventfd.signal(1);
     }
 
     /** Resets the eventfd: signals up to now are answered by the cycle that follows. One thread at a time. */
     public void clear() {
-        Eventfd.drain(fd);
+        Eventfd.drain(eventfd.fd());
         clears = clears + 1; // one writer (the ring's thread); the watchdog only compares
     }
 
@@ -88,14 +88,10 @@ public final class RingTrigger implements TriggerSource, AutoCloseable {
 
     @Override
     public synchronized void attach(Trigger trigger, Reactor newReactor) {
-        if (reactor != null) {
-            throw new IllegalStateException("ring eventfd " + fd + " already feeds an upcall");
-        }
-        reactor = newReactor;
-        reactor.watch(fd, trigger);
+        eventfd.attach(trigger, newReactor); // throws if it already feeds an upcall
         if (watchdogNs > 0) {
             watching = true;
-            watchdog = reactor.startWaiter("dsi-ring-watchdog-" + fd, this::watch);
+            watchdog = newReactor.startWaiter("dsi-ring-watchdog-" + eventfd.fd(), this::watch);
         }
         kick();
     }
@@ -125,10 +121,7 @@ public final class RingTrigger implements TriggerSource, AutoCloseable {
             }
             watchdog = null;
         }
-        if (reactor != null) {
-            reactor.unwatch(fd);
-            reactor = null;
-        }
+        eventfd.detach();
     }
 
     /** Detaches and closes the eventfd (a ring that still holds it keeps its own reference). */
@@ -139,6 +132,6 @@ public final class RingTrigger implements TriggerSource, AutoCloseable {
         }
         closed = true;
         detach();
-        Unistd.close(fd);
+        eventfd.close();
     }
 }

@@ -403,12 +403,7 @@ public final class TcpConnection implements CompletionTarget {
             return;
         }
         closed = true;
-        boolean drained = true;
-        if (!owner.isClosed()) {
-            owner.checkThread();
-            drained = owner.quiesce(fd, this, CLOSE_WAIT_NS);
-            owner.unregister(targetId);
-        }
+        boolean drained = owner.retire(fd, this, targetId, CLOSE_WAIT_NS);
         Unistd.close(fd);
         fd = -1;
         if (drained) {

@@ -106,11 +106,7 @@ public final class TcpListener implements CompletionTarget {
             return;
         }
         closed = true;
-        if (!owner.isClosed()) {
-            owner.checkThread();
-            owner.quiesce(fd, this, CLOSE_WAIT_NS);
-            owner.unregister(targetId);
-        }
+        owner.retire(fd, this, targetId, CLOSE_WAIT_NS);
         Unistd.close(fd);
         while (readyCount > 0) {
             Unistd.close(ready[--readyCount]);
