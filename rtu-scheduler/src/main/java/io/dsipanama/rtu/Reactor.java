@@ -62,7 +62,7 @@ public final class Reactor {
     }
 
     /** Puts the calling thread in the reactor's class; a refusal is noted for the scheduler's report. */
-    void enterClass(String name) {
+    private void enterClass(String name) {
         if (!realTime) {
             return;
         }

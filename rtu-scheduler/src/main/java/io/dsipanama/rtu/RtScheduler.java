@@ -162,10 +162,7 @@ public final class RtScheduler implements AutoCloseable {
         }
         enforcer.watch(vps);
         helpers.add(helper("dsi-rtu-enforcer", context.enforcerPriority(), enforcer));
-        helpers.add(Thread.ofPlatform().daemon().name("dsi-rtu-reactor").start(() -> {
-            reactor.enterClass("dsi-rtu-reactor");
-            reactor.run();
-        }));
+        helpers.add(reactor.startWaiter("dsi-rtu-reactor", reactor::run));
         helpers.add(Thread.ofPlatform().daemon().name("dsi-rtu-metrics").start(this::publishLoop));
     }
 
