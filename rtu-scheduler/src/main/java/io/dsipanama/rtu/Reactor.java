@@ -62,10 +62,17 @@ public final class Reactor {
     }
 
     /** Puts the calling thread in the reactor's class; a refusal is noted for the scheduler's report. */
-    void enterClass(String name) {
-        if (!realTime) {
-            return;
+    private void enterClass(String name) {
+        if (realTime) {
+            enterFifo(name, priority, notes);
         }
+    }
+
+    /**
+     * Puts the calling thread (named {@code name}) in SCHED_FIFO at {@code priority}, reset on fork; a refusal
+     * is added to {@code notes} (locked on itself). Also the scheduler's enforcer thread.
+     */
+    static void enterFifo(String name, int priority, List<String> notes) {
         int rc = Sched.setattr(0, new SchedAttr(Sched.SCHED_FIFO, priority, 0, 0, 0, 0, Sched.SCHED_FLAG_RESET_ON_FORK));
         if (rc != 0) {
             synchronized (notes) {

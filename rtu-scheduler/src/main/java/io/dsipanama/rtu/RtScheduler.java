@@ -4,7 +4,6 @@ import io.dsipanama.ffm.Errno;
 import io.dsipanama.ffm.ErrnoException;
 import io.dsipanama.ffm.Mman;
 import io.dsipanama.ffm.Sched;
-import io.dsipanama.ffm.SchedAttr;
 import io.dsipanama.rtu.admission.Policy;
 import io.dsipanama.rtu.metrics.MetricsFile;
 import io.dsipanama.rtu.metrics.MetricsReader;
@@ -162,23 +161,14 @@ public final class RtScheduler implements AutoCloseable {
         }
         enforcer.watch(vps);
         helpers.add(helper("dsi-rtu-enforcer", context.enforcerPriority(), enforcer));
-        helpers.add(Thread.ofPlatform().daemon().name("dsi-rtu-reactor").start(() -> {
-            reactor.enterClass("dsi-rtu-reactor");
-            reactor.run();
-        }));
+        helpers.add(reactor.startWaiter("dsi-rtu-reactor", reactor::run));
         helpers.add(Thread.ofPlatform().daemon().name("dsi-rtu-metrics").start(this::publishLoop));
     }
 
     private Thread helper(String name, int priority, Runnable body) {
         return Thread.ofPlatform().daemon().name(name).start(() -> {
             if (backend.realTime()) {
-                int rc = Sched.setattr(0, new SchedAttr(Sched.SCHED_FIFO, priority, 0, 0, 0, 0,
-                        Sched.SCHED_FLAG_RESET_ON_FORK));
-                if (rc != 0) {
-                    synchronized (notes) {
-                        notes.add(name + " runs as SCHED_OTHER: SCHED_FIFO " + priority + " refused with " + Errno.name(-rc));
-                    }
-                }
+                Reactor.enterFifo(name, priority, notes);
             }
             body.run();
         });

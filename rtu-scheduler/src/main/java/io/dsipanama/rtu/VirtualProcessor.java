@@ -303,8 +303,7 @@ final class VirtualProcessor implements Runnable {
         try {
             job.upcall.onUpcall(job.context);
         } catch (Throwable t) {
-            entry.addCounter(ReserveCounter.UPCALL_ERRORS, 1);
-            job.reserve.recordError(t);
+            upcallFailed(job, t);
         }
         long endCpuNs = Time.clock_gettime(Time.CLOCK_THREAD_CPUTIME_ID);
         long endNs = Time.monotonicNs();
@@ -325,8 +324,7 @@ final class VirtualProcessor implements Runnable {
                 try {
                     h.onDeadlineMiss(job.reserve, job.releaseNs, job.absDeadlineNs, endNs);
                 } catch (Throwable t) {
-                    entry.addCounter(ReserveCounter.UPCALL_ERRORS, 1);
-                    job.reserve.recordError(t);
+                    upcallFailed(job, t);
                 }
             }
         }
@@ -348,9 +346,14 @@ final class VirtualProcessor implements Runnable {
             try {
                 h.onOverrun(job.reserve, job.usedInPeriodNs(), job.budgetNs);
             } catch (Throwable t) {
-                entry.addCounter(ReserveCounter.UPCALL_ERRORS, 1);
-                job.reserve.recordError(t);
+                upcallFailed(job, t);
             }
         }
+    }
+
+    /** An upcall or one of its reserve's handlers threw: counted, and kept as the reserve's last error. */
+    private static void upcallFailed(UpcallSlot job, Throwable t) {
+        job.entry.addCounter(ReserveCounter.UPCALL_ERRORS, 1);
+        job.reserve.recordError(t);
     }
 }

@@ -3,16 +3,12 @@ package io.dsipanama.rtu.port;
 import io.dsipanama.ffm.Feature;
 import io.dsipanama.ffm.SchedFeatures;
 import io.dsipanama.ffm.Time;
+import io.dsipanama.rtu.registry.TestRegistries;
 import io.dsipanama.stream.StreamDirectory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -42,15 +38,7 @@ public final class PortTesting {
 
     /** Removes the root's parent directory and everything in it. */
     public static void deleteRoot(Path root) {
-        Path dir = root.getParent();
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestRegistries.delete(root);
     }
 
     /** Polls {@code condition} every 10 ms until it holds, or fails after {@code seconds}. */
